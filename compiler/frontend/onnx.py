@@ -1,0 +1,189 @@
+"""ONNX -> IR.
+
+Walks the ONNX graph in order. For each node:
+
+1. ``Shape``/``Size`` of a value are folded from its static shape;
+2. a node whose inputs are all constants is evaluated now (onnx's reference
+   implementation), so shape-computing subgraphs (Shape→Gather→Concat→Reshape)
+   disappear whatever ops they use;
+3. otherwise the converter table (``onnx_ops``) turns it into IR nodes.
+
+Unsupported ops are not fatal on first sight: the walk goes on and the error at
+the end lists every unsupported op type with all its node names.
+"""
+from __future__ import annotations
+
+import os
+import warnings
+from collections import defaultdict
+
+import numpy as np
+import onnx
+from onnx import numpy_helper
+
+from ..errors import CompileError, UnsupportedOpsError
+from ..ir import Graph
+from .context import ConvertContext
+from .fold_onnx import fold_node
+from .onnx_ops import CONVERTERS, Unsupported
+
+MIN_OPSET, MAX_OPSET = 11, 21
+DEFAULT_DOMAINS = ("", "ai.onnx")
+
+
+def load_model(model) -> onnx.ModelProto:
+    """A ModelProto from a path, bytes or a ModelProto, with a clear error on garbage."""
+    if isinstance(model, onnx.ModelProto):
+        return model
+    try:
+        if isinstance(model, (bytes, bytearray)):
+            return onnx.load_from_string(bytes(model))
+        path = os.fspath(model)
+        if not os.path.exists(path):
+            raise CompileError(f"no such file: {path}")
+        proto = onnx.load(path)
+    except CompileError:
+        raise
+    except Exception as e:  # protobuf's DecodeError and friends
+        raise CompileError(f"not a valid ONNX model ({type(e).__name__}: {str(e)[:200]})") from None
+    if not proto.graph.node and not proto.graph.output:
+        raise CompileError(f"{os.fspath(model)}: not an ONNX model (no graph)")
+    return proto
+
+
+def _opset_of(model: onnx.ModelProto) -> int:
+    for imp in model.opset_import:
+        if imp.domain in DEFAULT_DOMAINS:
+            return int(imp.version)
+    raise CompileError("the model imports no version of the default ONNX domain")
+
+
+def _input_shape(vi: onnx.ValueInfoProto, given: dict, default_batch: int) -> tuple[int, ...]:
+    name = vi.name
+    if name in given:
+        shape = tuple(int(d) for d in given[name])
+        declared = vi.type.tensor_type.shape.dim if vi.type.tensor_type.HasField("shape") else []
+        if declared and len(declared) != len(shape):
+            raise CompileError(f"--input-shape {name}: rank {len(shape)} but the model declares rank {len(declared)}")
+        for axis, (d, g) in enumerate(zip(declared, shape)):
+            if d.HasField("dim_value") and d.dim_value > 0 and d.dim_value != g:
+                raise CompileError(f"--input-shape {name}: axis {axis} is {g} but the model fixes it to {d.dim_value}")
+    else:
+        if not vi.type.tensor_type.HasField("shape"):
+            raise CompileError(f"input {name!r} has no declared shape; pass --input-shape {name}:d0,d1,...")
+        dims = []
+        for axis, d in enumerate(vi.type.tensor_type.shape.dim):
+            if d.HasField("dim_value") and d.dim_value > 0:
+                dims.append(int(d.dim_value))
+            elif axis == 0:
+                dims.append(default_batch)
+            else:
+                label = d.dim_param or "?"
+                raise CompileError(f"input {name!r} has a dynamic dim {label!r} at axis {axis}; "
+                                   f"fix it with --input-shape {name}:d0,d1,... (e.g. {name}:1,3,224,224)")
+        shape = tuple(dims)
+    if any(d <= 0 for d in shape):
+        raise CompileError(f"input {name!r}: every dim must be >= 1, got {list(shape)}")
+    if int(np.prod(shape, dtype=np.int64)) > (1 << 31) // 4:
+        raise CompileError(f"input {name!r}: shape {list(shape)} is too large (over 2^31 bytes)")
+    return shape
+
+
+def import_onnx(model, input_shapes: dict | None = None, default_batch: int = 1) -> Graph:
+    """Convert an ONNX model (path, bytes or ModelProto) into a verified IR graph."""
+    proto = load_model(model)
+    opset = _opset_of(proto)
+    if not MIN_OPSET <= opset <= MAX_OPSET:
+        raise CompileError(f"unsupported opset {opset}: sparsecc supports ONNX opsets {MIN_OPSET}-{MAX_OPSET} "
+                           "(convert with onnx.version_converter)")
+    g = proto.graph
+    graph = Graph(g.name or "model")
+    ctx = ConvertContext(graph, opset)
+    input_shapes = dict(input_shapes or {})
+
+    for init in g.initializer:
+        graph.reserve(init.name)
+    for vi in list(g.input) + list(g.output) + list(g.value_info):
+        graph.reserve(vi.name)
+    for n in g.node:
+        for name in list(n.output) + list(n.input):
+            if name:
+                graph.reserve(name)
+
+    for init in g.initializer:
+        try:
+            arr = numpy_helper.to_array(init)
+        except Exception as e:
+            raise CompileError(f"initializer {init.name!r} cannot be read: {e}") from None
+        if arr.dtype == np.float64 or arr.dtype == np.float16:
+            arr = arr.astype(np.float32)
+        if arr.dtype == np.float32 and not np.all(np.isfinite(arr)):
+            warnings.warn(f"initializer {init.name!r} contains NaN or Inf", stacklevel=2)
+        v = graph.const(init.name, arr)
+        v.name = init.name
+        ctx.bind(init.name, v)
+
+    init_names = {i.name for i in g.initializer}
+    unknown = set(input_shapes) - {vi.name for vi in g.input}
+    if unknown:
+        raise CompileError(f"--input-shape names unknown inputs {sorted(unknown)}; "
+                           f"the model's inputs are {[vi.name for vi in g.input if vi.name not in init_names]}")
+    for vi in g.input:
+        if vi.name in init_names:
+            continue
+        elem = vi.type.tensor_type.elem_type
+        if elem != onnx.TensorProto.FLOAT:
+            dtype = onnx.TensorProto.DataType.Name(elem) if elem else "unknown"
+            raise CompileError(f"input {vi.name!r} has dtype {dtype}; sparsecc model inputs must be float32")
+        ctx.bind(vi.name, graph.add_input(vi.name, _input_shape(vi, input_shapes, default_batch)))
+
+    unsupported: dict[str, list[str]] = defaultdict(list)
+    poisoned: set[str] = set()
+    for i, node in enumerate(g.node):
+        label = node.name or f"{node.op_type}_{i}"
+        if not node.name:
+            node.name = label
+        if node.domain not in DEFAULT_DOMAINS:
+            unsupported[f"{node.domain}.{node.op_type}"].append(label)
+            poisoned.update(node.output)
+            continue
+        if any(n in poisoned for n in node.input):
+            if node.op_type not in CONVERTERS:
+                unsupported[node.op_type].append(label)
+            poisoned.update(node.output)
+            continue
+        try:
+            if fold_node(ctx, node):
+                continue
+            conv = CONVERTERS.get(node.op_type)
+            if conv is None:
+                unsupported[node.op_type].append(label)
+                poisoned.update(node.output)
+                continue
+            conv(ctx, node)
+        except Unsupported as e:
+            unsupported[f"{node.op_type} ({e})"].append(label)
+            poisoned.update(node.output)
+            continue
+        except CompileError as e:
+            msg = str(e)
+            if label not in msg:
+                msg = f"{node.op_type} node {label!r}: {msg}"
+            raise CompileError(msg) from None
+        missing = [o for o in node.output if o and o not in ctx.env]
+        if missing:
+            raise CompileError(f"converter for {node.op_type} did not define outputs {missing} (node {label!r})")
+    if unsupported:
+        raise UnsupportedOpsError(unsupported)
+
+    for vi in g.output:
+        v = ctx.value(vi.name)
+        if v.dtype != np.float32:
+            raise CompileError(f"output {vi.name!r} has dtype {v.dtype.name}; sparsecc model outputs must be float32")
+        if v.name != vi.name:  # an output that is another name's value: give it its own name
+            v = ctx.emit("Identity", [v], name=f"{vi.name}_identity", out_names=[vi.name])[0]
+        graph.outputs.append(v)
+    graph.remove_unused()
+    from ..ir import verify
+    verify(graph)
+    return graph
