@@ -1,0 +1,120 @@
+"""Lowering: IR graph -> Plan (what the model file stores).
+
+Per node it chooses a kernel the target has, gives every tensor an id, puts
+constants in the weight blob (64-byte aligned) and activations in the arena
+(``memory_plan``), and types every attribute from the op's schema.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import CompileError
+from ..ir import Graph, Value
+from ..ir.ops import get as get_op
+from ..ir.ops.registry import FLOAT, FLOATS, INT, INTS, STRING
+from .memory_plan import align, plan_memory
+from .targets import kernels_for
+
+ACTIVATION, CONSTANT = 0, 1
+
+
+@dataclass
+class PlanTensor:
+    name: str
+    shape: tuple[int, ...]
+    kind: int                       # ACTIVATION or CONSTANT
+    offset: int                     # arena offset or blob offset
+    nbytes: int
+    data: np.ndarray | None = None  # constants only
+
+
+@dataclass
+class PlanNode:
+    name: str
+    op: str
+    kernel: str
+    inputs: list[int | None]
+    outputs: list[int]
+    attrs: list[tuple[str, str, object]]   # (key, type, value) with type in ints/floats/string
+
+
+@dataclass
+class Plan:
+    target: str
+    tensors: list[PlanTensor] = field(default_factory=list)
+    inputs: list[int] = field(default_factory=list)
+    outputs: list[int] = field(default_factory=list)
+    nodes: list[PlanNode] = field(default_factory=list)
+    arena_size: int = 0
+    naive_arena_size: int = 0
+    blob_size: int = 0
+
+    @property
+    def weight_bytes(self) -> int:
+        return sum(t.nbytes for t in self.tensors if t.kind == CONSTANT)
+
+
+def _typed_attrs(node) -> list[tuple[str, str, object]]:
+    schema = get_op(node.op).attrs
+    out = []
+    for key in sorted(node.attrs):
+        typ = schema[key][0]
+        val = node.attrs[key]
+        if typ == INT:
+            out.append((key, INTS, [int(val)]))
+        elif typ == FLOAT:
+            out.append((key, FLOATS, [float(val)]))
+        elif typ == INTS:
+            out.append((key, INTS, [int(x) for x in val]))
+        elif typ == FLOATS:
+            out.append((key, FLOATS, [float(x) for x in val]))
+        elif typ == STRING:
+            out.append((key, STRING, str(val)))
+        else:  # pragma: no cover - schema types are fixed
+            raise CompileError(f"{node.name}: attribute {key} has unknown type {typ}")
+    return out
+
+
+def lower(graph: Graph, target: str = "host") -> Plan:
+    plan = Plan(target=target)
+    mem = plan_memory(graph)
+    plan.arena_size, plan.naive_arena_size = mem.arena_size, mem.naive_size
+    ids: dict[int, int] = {}
+    blob = 0
+
+    def tensor_id(v: Value) -> int:
+        nonlocal blob
+        if id(v) in ids:
+            return ids[id(v)]
+        if v.is_const:
+            if v.dtype != np.float32:
+                data = v.const.astype(np.float32)
+                if not np.array_equal(data.astype(v.dtype), v.const):
+                    raise CompileError(f"constant {v.name!r} of dtype {v.dtype.name} is read at run time "
+                                       "and cannot be represented as float32")
+            else:
+                data = v.const
+            data = np.ascontiguousarray(data, dtype="<f4")
+            t = PlanTensor(v.name, v.shape, CONSTANT, blob, data.nbytes, data)
+            blob = align(blob + max(data.nbytes, 1))
+        else:
+            t = PlanTensor(v.name, v.shape, ACTIVATION, mem.offsets[id(v)], v.nbytes)
+        if any(d < 1 for d in v.shape):
+            raise CompileError(f"tensor {v.name!r} has a zero-size dim {list(v.shape)}; not supported")
+        ids[id(v)] = len(plan.tensors)
+        plan.tensors.append(t)
+        return ids[id(v)]
+
+    plan.inputs = [tensor_id(v) for v in graph.inputs]
+    for node in graph.nodes:
+        kernels = kernels_for(target, node.op)
+        if not kernels:
+            raise CompileError(f"node {node.name!r}: no kernel for op {node.op} on target {target}")
+        plan.nodes.append(PlanNode(node.name, node.op, kernels[0],
+                                   [None if v is None else tensor_id(v) for v in node.inputs],
+                                   [tensor_id(v) for v in node.outputs], _typed_attrs(node)))
+    plan.outputs = [tensor_id(v) for v in graph.outputs]
+    plan.blob_size = blob
+    return plan

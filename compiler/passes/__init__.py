@@ -1,0 +1,17 @@
+"""Graph passes, one per file, run by the PassManager (``manager.py``).
+
+``canonical_passes()`` is the default pipeline every compile runs.
+"""
+from .eliminate_identity import EliminateIdentity
+from .fold_batchnorm import FoldBatchNorm
+from .fold_constants import FoldConstants
+from .fuse_activation import FuseActivation
+from .manager import Pass, PassManager, PassResult  # noqa: F401
+from .remove_unused import RemoveUnused
+
+
+def canonical_passes() -> list[Pass]:
+    return [EliminateIdentity(), FoldConstants(), FoldBatchNorm(), FuseActivation(), RemoveUnused()]
+
+
+PASSES = {p.name: type(p) for p in canonical_passes()}
