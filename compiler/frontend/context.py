@@ -11,11 +11,27 @@ from ..ir.ops import ShapeError, infer_node
 from .onnx_ops.registry import Unsupported
 
 
+def make_const(graph: Graph, base: str, array) -> Value:
+    """A constant Value named after ``base``; float64 becomes float32.
+
+    Unlike ``Graph.const`` it keeps 0-d arrays 0-d (``Value.constant`` uses
+    ``np.ascontiguousarray``, which turns a scalar into shape [1] and would change
+    e.g. the output rank of a Gather with a scalar index).
+    """
+    arr = np.asarray(array)
+    if arr.dtype == np.float64:
+        arr = arr.astype(np.float32)
+    return Value(graph.unique_name(base), arr.shape, arr.dtype, np.require(arr, requirements="C"))
+
+
 class ConvertContext:
     def __init__(self, graph: Graph, opset: int):
         self.graph = graph
         self.opset = opset
         self.env: dict[str, Value] = {}
+        # ONNX tensor names read by some node or listed as graph outputs (set by the driver);
+        # lets a converter tell whether an optional output (e.g. Dropout's mask) is used
+        self.used_names: set[str] = set()
 
     # ---- reading --------------------------------------------------------------
     def value(self, name: str) -> Value | None:
@@ -92,13 +108,10 @@ class ConvertContext:
         self.env[onnx_name] = v
 
     def bind_const(self, onnx_name: str, array) -> Value:
-        arr = np.asarray(array)
-        if arr.dtype == np.float64:
-            arr = arr.astype(np.float32)
-        v = self.graph.const(onnx_name, arr)
+        v = make_const(self.graph, onnx_name, array)
         self.env[onnx_name] = v
         return v
 
     def new_const(self, base: str, array) -> Value:
         """A constant for IR use only (not bound to an ONNX name)."""
-        return self.graph.const(base, np.asarray(array))
+        return make_const(self.graph, base, array)

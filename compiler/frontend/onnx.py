@@ -23,7 +23,7 @@ from onnx import numpy_helper
 
 from ..errors import CompileError, UnsupportedOpsError
 from ..ir import Graph
-from .context import ConvertContext
+from .context import ConvertContext, make_const
 from .fold_onnx import fold_node
 from .onnx_ops import CONVERTERS, Unsupported
 
@@ -35,19 +35,22 @@ def load_model(model) -> onnx.ModelProto:
     """A ModelProto from a path, bytes or a ModelProto, with a clear error on garbage."""
     if isinstance(model, onnx.ModelProto):
         return model
+    what = "the given bytes"
     try:
         if isinstance(model, (bytes, bytearray)):
-            return onnx.load_from_string(bytes(model))
-        path = os.fspath(model)
-        if not os.path.exists(path):
-            raise CompileError(f"no such file: {path}")
-        proto = onnx.load(path)
+            proto = onnx.load_from_string(bytes(model))
+        else:
+            path = what = os.fspath(model)
+            if not os.path.isfile(path):
+                raise CompileError(f"{'not a file' if os.path.exists(path) else 'no such file'}: {path}")
+            proto = onnx.load(path)
     except CompileError:
         raise
-    except Exception as e:  # protobuf's DecodeError and friends
+    except Exception as e:  # protobuf's DecodeError, a path of the wrong type, and friends
         raise CompileError(f"not a valid ONNX model ({type(e).__name__}: {str(e)[:200]})") from None
+    # protobuf happily decodes many short byte strings into an empty message
     if not proto.graph.node and not proto.graph.output:
-        raise CompileError(f"{os.fspath(model)}: not an ONNX model (no graph)")
+        raise CompileError(f"{what}: not an ONNX model (no graph)")
     return proto
 
 
@@ -90,8 +93,21 @@ def _input_shape(vi: onnx.ValueInfoProto, given: dict, default_batch: int) -> tu
 
 
 def import_onnx(model, input_shapes: dict | None = None, default_batch: int = 1) -> Graph:
-    """Convert an ONNX model (path, bytes or ModelProto) into a verified IR graph."""
+    """Convert an ONNX model (path, bytes or ModelProto) into a verified IR graph.
+
+    Unnamed nodes are named ``<OpType>_<index>`` while converting (converters and
+    error messages use node names); the caller's ModelProto is left unchanged.
+    """
     proto = load_model(model)
+    unnamed = [n for n in proto.graph.node if not n.name]
+    try:
+        return _convert(proto, input_shapes, default_batch)
+    finally:
+        for n in unnamed:
+            n.name = ""
+
+
+def _convert(proto: onnx.ModelProto, input_shapes: dict | None, default_batch: int) -> Graph:
     opset = _opset_of(proto)
     if not MIN_OPSET <= opset <= MAX_OPSET:
         raise CompileError(f"unsupported opset {opset}: sparsecc supports ONNX opsets {MIN_OPSET}-{MAX_OPSET} "
@@ -99,6 +115,7 @@ def import_onnx(model, input_shapes: dict | None = None, default_batch: int = 1)
     g = proto.graph
     graph = Graph(g.name or "model")
     ctx = ConvertContext(graph, opset)
+    ctx.used_names = {n for node in g.node for n in node.input if n} | {vi.name for vi in g.output}
     input_shapes = dict(input_shapes or {})
 
     for init in g.initializer:
@@ -119,7 +136,7 @@ def import_onnx(model, input_shapes: dict | None = None, default_batch: int = 1)
             arr = arr.astype(np.float32)
         if arr.dtype == np.float32 and not np.all(np.isfinite(arr)):
             warnings.warn(f"initializer {init.name!r} contains NaN or Inf", stacklevel=2)
-        v = graph.const(init.name, arr)
+        v = make_const(graph, init.name, arr)
         v.name = init.name
         ctx.bind(init.name, v)
 

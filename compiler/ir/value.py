@@ -26,7 +26,7 @@ class Value:
         arr = np.asarray(array)
         if arr.dtype == np.float64:
             arr = arr.astype(np.float32)
-        return cls(name, arr.shape, arr.dtype, np.ascontiguousarray(arr))
+        return cls(name, arr.shape, arr.dtype, np.require(arr, requirements="C"))
 
     @property
     def is_const(self) -> bool:
