@@ -12,16 +12,8 @@ from .onnx_ops.registry import Unsupported
 
 
 def make_const(graph: Graph, base: str, array) -> Value:
-    """A constant Value named after ``base``; float64 becomes float32.
-
-    Unlike ``Graph.const`` it keeps 0-d arrays 0-d (``Value.constant`` uses
-    ``np.ascontiguousarray``, which turns a scalar into shape [1] and would change
-    e.g. the output rank of a Gather with a scalar index).
-    """
-    arr = np.asarray(array)
-    if arr.dtype == np.float64:
-        arr = arr.astype(np.float32)
-    return Value(graph.unique_name(base), arr.shape, arr.dtype, np.require(arr, requirements="C"))
+    """A constant Value named after ``base`` (float64 becomes float32, 0-d stays 0-d)."""
+    return graph.const(base, array)
 
 
 class ConvertContext:
