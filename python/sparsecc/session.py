@@ -88,7 +88,7 @@ class InferenceSession:
                 raise InvalidArgument(f"input {arg.name!r} has dtype {arr.dtype}; expected float32")
             if list(arr.shape) != arg.shape:
                 raise InvalidArgument(f"input {arg.name!r} has shape {list(arr.shape)}; expected {arg.shape}")
-            feeds[arg.name] = np.ascontiguousarray(arr, dtype=np.float32)
+            feeds[arg.name] = np.require(arr, dtype=np.float32, requirements="C")  # keeps 0-d arrays 0-d
         return feeds
 
     def _select(self, output_names, outs: dict) -> list[np.ndarray]:

@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from .common import console, handle_errors, human_bytes, print_json
@@ -57,7 +58,7 @@ def inspect_command(
         table.add_column(col, justify=just)
     fmt = lambda s: "x".join(map(str, s))  # noqa: E731
     for layer in info["layers"]:
-        table.add_row(str(layer["index"]), layer["name"], layer["op"], layer["kernel"],
+        table.add_row(str(layer["index"]), escape(layer["name"]), layer["op"], layer["kernel"],
                       " ".join(fmt(s) for s in layer["inputs"]), " ".join(fmt(s) for s in layer["outputs"]),
                       human_bytes(layer["weight_bytes"]) if layer["weight_bytes"] else "")
     console.print(table)

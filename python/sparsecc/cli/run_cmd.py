@@ -9,6 +9,7 @@ from typing import Annotated, Optional
 
 import numpy as np
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from .common import console, handle_errors, load_inputs, print_json
@@ -80,7 +81,7 @@ def run_command(
         table.add_column(col)
     for n, a in named.items():
         first = ", ".join(f"{x:.4g}" for x in a.ravel()[:4])
-        table.add_row(n, "x".join(map(str, a.shape)), f"{a.min():.4g}", f"{a.max():.4g}", f"{a.mean():.4g}", first)
+        table.add_row(escape(n), "x".join(map(str, a.shape)), f"{a.min():.4g}", f"{a.max():.4g}", f"{a.mean():.4g}", first)
     console.print(table)
     console.print(f"latency: median {median_ms:.3f} ms over {len(times)} run(s), threads={threads}")
     for p in written:
