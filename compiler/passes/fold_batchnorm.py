@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..ir import Graph
+from .fusion import absorb_into_producer, fusable_producer
 from .manager import Pass
 
 PRODUCERS = ("Conv", "ConvTranspose", "Gemm")
@@ -36,17 +37,14 @@ class FoldBatchNorm(Pass):
         for bn in list(graph.nodes):
             if bn.op != "BatchNormalization":
                 continue
-            x = bn.inputs[0]
-            prod = x.producer
-            if prod is None or prod.op not in PRODUCERS or graph.is_output(x) or len(users[id(x)]) != 1:
-                continue
-            if prod.attrs.get("activation", "none") != "none":
+            prod = fusable_producer(graph, bn, users, PRODUCERS)
+            if prod is None:
                 continue
             w, b = prod.inputs[1], prod.input(2)
             params = bn.inputs[1:5]
             if not w.is_const or (b is not None and not b.is_const) or not all(p.is_const for p in params):
                 continue
-            if prod.op == "Gemm" and len(x.shape) != 2:
+            if prod.op == "Gemm" and len(bn.inputs[0].shape) != 2:
                 continue
             gamma, beta, mean, var = (p.const.astype(np.float64) for p in params)
             s = gamma / np.sqrt(var + float(bn.attrs.get("epsilon", 1e-5)))
@@ -59,10 +57,6 @@ class FoldBatchNorm(Pass):
                 prod.inputs.append(bias_v)
             else:
                 prod.inputs[2] = bias_v
-            out = bn.outputs[0]
-            graph.remove_nodes([bn])
-            graph.replace_uses(x, out)  # readers of the BN now read the producer
-            prod.outputs = [out]
-            out.producer = prod
+            absorb_into_producer(graph, bn, prod)
             modified = True
         return modified

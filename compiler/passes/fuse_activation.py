@@ -7,6 +7,7 @@ and the activation is the only reader of the producer's output.
 from __future__ import annotations
 
 from ..ir import Graph
+from .fusion import absorb_into_producer, fusable_producer
 from .manager import Pass
 
 PRODUCERS = ("Conv", "ConvTranspose", "Gemm", "MatMul")
@@ -39,17 +40,10 @@ class FuseActivation(Pass):
             form = activation_of(act)
             if form is None:
                 continue
-            x = act.inputs[0]
-            prod = x.producer
-            if prod is None or prod.op not in PRODUCERS or graph.is_output(x) or len(users[id(x)]) != 1:
-                continue
-            if prod.attrs.get("activation", "none") != "none":
+            prod = fusable_producer(graph, act, users, PRODUCERS)
+            if prod is None:
                 continue
             prod.attrs["activation"], prod.attrs["activation_params"] = form[0], form[1]
-            out = act.outputs[0]
-            graph.remove_nodes([act])
-            graph.replace_uses(x, out)
-            prod.outputs = [out]
-            out.producer = prod
+            absorb_into_producer(graph, act, prod)
             modified = True
         return modified
