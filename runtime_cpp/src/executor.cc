@@ -1,0 +1,104 @@
+// Session: runs a Model's nodes in order over a private activation arena.
+// Graph inputs are copied into the arena, each node's bound kernel is called
+// with pointers resolved once at construction (arena offsets or blob
+// addresses), and graph outputs are copied out -- from the arena, the blob
+// (constant outputs) or the arena slot of a graph input.
+#include <chrono>
+#include <cstring>
+#include <new>
+
+#include "model_data.h"
+
+namespace sparsecc {
+
+using detail::kAbsent;
+using detail::ModelData;
+
+struct Session::Impl {
+  detail::AlignedBuffer arena;
+  std::vector<std::vector<const float*>> node_in;
+  std::vector<std::vector<float*>> node_out;
+  std::vector<float*> input_ptr;           // arena slots of graph inputs
+  std::vector<const float*> output_ptr;    // where graph outputs live after a run
+  std::vector<size_t> input_count, output_count;
+  bool profile = false;
+  std::vector<LayerTiming> timings;
+};
+
+Session::Session(std::shared_ptr<const Model> model, SessionOptions options)
+    : model_(std::move(model)), impl_(std::make_unique<Impl>()) {
+  if (!model_) throw Error("Session: null model");
+  if (options.num_threads < 1) throw Error("Session: num_threads must be >= 1");
+  const ModelData& m = model_->data();
+  try {
+    impl_->arena = detail::AlignedBuffer(size_t(m.arena_size));
+  } catch (const std::bad_alloc&) {
+    throw Error("Session: cannot allocate the arena of " + std::to_string(m.arena_size) + " bytes");
+  }
+  uint8_t* base = impl_->arena.data();
+  auto resolve = [&](uint32_t id) -> float* {
+    const detail::TensorDesc& t = m.tensors[id];
+    if (t.kind == 1) return const_cast<float*>(m.constant_data(id));
+    return reinterpret_cast<float*>(base + t.offset);
+  };
+  for (const auto& node : m.nodes) {
+    std::vector<const float*> in;
+    for (uint32_t id : node.inputs) in.push_back(id == kAbsent ? nullptr : resolve(id));
+    in.resize(in.size() + 4, nullptr);  // optional trailing inputs read as nullptr
+    std::vector<float*> out;
+    for (uint32_t id : node.outputs) out.push_back(resolve(id));
+    impl_->node_in.push_back(std::move(in));
+    impl_->node_out.push_back(std::move(out));
+  }
+  for (uint32_t id : m.input_ids) {
+    impl_->input_ptr.push_back(resolve(id));
+    impl_->input_count.push_back(size_t(detail::numel(m.tensors[id].shape)));
+  }
+  for (uint32_t id : m.output_ids) {
+    impl_->output_ptr.push_back(resolve(id));
+    impl_->output_count.push_back(size_t(detail::numel(m.tensors[id].shape)));
+  }
+  impl_->profile = options.profile;
+}
+
+Session::~Session() = default;
+
+void Session::run(const std::vector<const float*>& inputs, const std::vector<float*>& outputs) {
+  const ModelData& m = model_->data();
+  Impl& s = *impl_;
+  if (inputs.size() != s.input_ptr.size())
+    throw Error("run: model has " + std::to_string(s.input_ptr.size()) + " inputs, got " + std::to_string(inputs.size()));
+  if (outputs.size() != s.output_ptr.size())
+    throw Error("run: model has " + std::to_string(s.output_ptr.size()) + " outputs, got " +
+                std::to_string(outputs.size()));
+  for (size_t i = 0; i < inputs.size(); ++i)
+    if (!inputs[i]) throw Error("run: input " + std::to_string(i) + " ('" + m.input_info[i].name + "') is null");
+  for (size_t i = 0; i < outputs.size(); ++i)
+    if (!outputs[i]) throw Error("run: output " + std::to_string(i) + " ('" + m.output_info[i].name + "') is null");
+
+  for (size_t i = 0; i < inputs.size(); ++i)
+    std::memmove(s.input_ptr[i], inputs[i], s.input_count[i] * sizeof(float));
+
+  using clock = std::chrono::steady_clock;
+  if (s.profile) s.timings.assign(m.nodes.size(), LayerTiming{});
+  for (size_t k = 0; k < m.nodes.size(); ++k) {
+    if (!s.profile) {
+      m.nodes[k].run(s.node_in[k].data(), s.node_out[k].data());
+      continue;
+    }
+    auto t0 = clock::now();
+    m.nodes[k].run(s.node_in[k].data(), s.node_out[k].data());
+    auto t1 = clock::now();
+    const NodeInfo& info = m.node_info[k];
+    s.timings[k] = {info.name, info.op, info.kernel, std::chrono::duration<double>(t1 - t0).count()};
+  }
+
+  for (size_t i = 0; i < outputs.size(); ++i)
+    std::memmove(outputs[i], s.output_ptr[i], s.output_count[i] * sizeof(float));
+}
+
+void Session::set_profiling(bool enabled) { impl_->profile = enabled; }
+
+const std::vector<LayerTiming>& Session::last_profile() const { return impl_->timings; }
+
+}  // namespace sparsecc
