@@ -7,8 +7,6 @@ largest magnitude, so a tolerance means the same for every layer and model).
 """
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import onnx
 import onnxruntime as ort
@@ -48,14 +46,9 @@ def _compare(what: str, got: dict, expected: dict, tol: float) -> float:
     return worst
 
 
-def runtime_enabled() -> bool:
-    # development switch only: the runtime path is on unless explicitly turned off
-    return os.environ.get("SPARSECC_SKIP_RUNTIME") != "1"
-
-
 def assert_matches_ort(model: onnx.ModelProto, feeds: dict, tol: float = 1e-5, input_shapes=None,
                        label: str = "") -> float:
-    """Check the IR's numpy reference and the compiled runtime against onnxruntime.
+    """Check the IR's numpy reference and the compiled C++ runtime against onnxruntime.
 
     Returns the worst rel_err seen.
     """
@@ -63,14 +56,13 @@ def assert_matches_ort(model: onnx.ModelProto, feeds: dict, tol: float = 1e-5, i
     expected = ort_run(model, feeds)
     graph = import_onnx(model, input_shapes=input_shapes)
     worst = _compare(f"{label} [numpy reference]", run_graph(graph, feeds), expected, tol)
-    if runtime_enabled():
-        import sparsecc
+    import sparsecc
 
-        compiled = sparsecc.compile(model, input_shapes=input_shapes)
-        sess = sparsecc.InferenceSession(compiled)
-        names = [o.name for o in sess.get_outputs()]
-        got = dict(zip(names, sess.run(None, feeds)))
-        worst = max(worst, _compare(f"{label} [runtime]", got, expected, tol))
+    compiled = sparsecc.compile(model, input_shapes=input_shapes)
+    sess = sparsecc.InferenceSession(compiled)
+    names = [o.name for o in sess.get_outputs()]
+    got = dict(zip(names, sess.run(None, feeds)))
+    worst = max(worst, _compare(f"{label} [runtime]", got, expected, tol))
     return worst
 
 

@@ -2,7 +2,7 @@
 
 For every zoo model: the ONNX is valid (full checker), nodes are named, doc strings are
 set; onnxruntime runs it on a seeded normal input with finite, O(1) outputs; and the
-IR's numpy reference (and the runtime unless SPARSECC_SKIP_RUNTIME=1) matches
+IR's numpy reference and the C++ runtime match
 onnxruntime. The fixture ``tests/fixtures/torch_mobilenetv2_tiny.onnx`` was written by
 ``scripts/export_torch_fixture.py`` (PyTorch's exporter); its saved torch output is the
 ground truth for onnxruntime, and onnxruntime is the ground truth for sparsecc.

@@ -1,8 +1,8 @@
 """ONNX Conv / ConvTranspose -> IR, checked against onnxruntime.
 
 Every case builds a one-node ONNX model with seeded random input, weights and
-bias, imports it, runs the IR's numpy reference (and the runtime, unless
-SPARSECC_SKIP_RUNTIME=1) and compares with onnxruntime. Tolerance: rel_err
+bias, imports it, runs the IR's numpy reference and the C++ runtime, and compares both with
+onnxruntime. Tolerance: rel_err
 <= 1e-5, i.e. max |got - expected| <= 1e-5 * max |expected| (see ort_check).
 """
 from __future__ import annotations
