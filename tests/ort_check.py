@@ -35,6 +35,10 @@ def rel_err(got: np.ndarray, expected: np.ndarray) -> float:
     return float(np.max(np.abs(got - expected))) / scale
 
 
+# worst rel_err seen per comparison label, reported at the end of the run (conftest.py)
+WORST_ERRORS: dict[str, float] = {}
+
+
 def _compare(what: str, got: dict, expected: dict, tol: float) -> float:
     worst = 0.0
     assert set(got) == set(expected), f"{what}: outputs {sorted(got)} != onnxruntime's {sorted(expected)}"
@@ -42,6 +46,7 @@ def _compare(what: str, got: dict, expected: dict, tol: float) -> float:
         assert np.all(np.isfinite(got[name])), f"{what}: output {name!r} has NaN/Inf"
         err = rel_err(got[name], exp)
         worst = max(worst, err)
+        WORST_ERRORS[what] = max(WORST_ERRORS.get(what, 0.0), err)
         assert err <= tol, f"{what}: output {name!r} rel_err {err:.3g} > tol {tol:g}"
     return worst
 

@@ -114,3 +114,30 @@ def test_every_command_has_help_with_an_example():
     for cmd in (["compile"], ["run"], ["inspect"], ["demo"], ["zoo", "build"]):
         r = invoke(*cmd, "--help")
         assert r.exit_code == 0 and "Example" in r.output, cmd
+
+
+@pytest.mark.parametrize("name", ["mobilenet_v1", "mobilenet_v2", "resnet18", "mobilenet_v3_block",
+                                  "transformer_block"])
+def test_cli_compile_and_run_agree_with_onnxruntime_on_zoo(tmp_path, name):
+    from sparsecc import zoo
+
+    kw = {} if name == "transformer_block" else {"input_size": 64}
+    model = zoo.build(name, **kw)
+    onnx.save(model, tmp_path / "m.onnx")
+    assert invoke("compile", tmp_path / "m.onnx", "-o", tmp_path / "m.scc").exit_code == 0
+    inp = model.graph.input[0]
+    x = np.random.default_rng(3).standard_normal(
+        [d.dim_value for d in inp.type.tensor_type.shape.dim]).astype(np.float32)
+    np.save(tmp_path / "x.npy", x)
+    r = invoke("run", tmp_path / "m.scc", "--input", f"{inp.name}={tmp_path / 'x.npy'}", "--output-dir", tmp_path)
+    assert r.exit_code == 0, r.output
+    out = model.graph.output[0].name
+    err = rel_err(np.load(tmp_path / f"{out}.npy"), ort_run(model, {inp.name: x})[out])
+    assert err < 1e-4, f"{name}: rel_err {err}"
+
+
+def test_debug_flag_shows_the_traceback(tmp_path):
+    p = tmp_path / "bad.scc"
+    p.write_bytes(b"garbage" * 20)
+    r = invoke("--debug", "inspect", p)
+    assert r.exit_code != 0 and r.exception is not None and "magic" in str(r.exception)
