@@ -141,3 +141,10 @@ def test_debug_flag_shows_the_traceback(tmp_path):
     p.write_bytes(b"garbage" * 20)
     r = invoke("--debug", "inspect", p)
     assert r.exit_code != 0 and r.exception is not None and "magic" in str(r.exception)
+
+
+def test_version_flag():
+    import sparsecc
+
+    r = invoke("--version")
+    assert r.exit_code == 0 and r.output.strip() == f"sparsecc {sparsecc.__version__}"

@@ -16,8 +16,18 @@ app = typer.Typer(name="sparsecc", no_args_is_help=True, pretty_exceptions_enabl
                   help="sparsecc: compile ONNX models to fast sparse inference on mobile and edge CPUs.")
 
 
+def _version(value: bool) -> None:
+    if value:
+        from sparsecc import __version__
+
+        typer.echo(f"sparsecc {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _root(debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False):
+def _root(debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+          version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                                help="Print the version and exit.")] = False):
     STATE["debug"] = debug
 
 
