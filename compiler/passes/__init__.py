@@ -1,11 +1,13 @@
 """Graph passes, one per file, run by the PassManager (``manager.py``).
 
-``canonical_passes()`` is the default pipeline every compile runs.
+``canonical_passes()`` is the default pipeline every compile runs. Structured
+channel pruning (``group_prune``, on the analysis of ``channel_space``) is opt-in.
 """
 from .eliminate_identity import EliminateIdentity
 from .fold_batchnorm import FoldBatchNorm
 from .fold_constants import FoldConstants
 from .fuse_activation import FuseActivation
+from .group_prune import GroupPrune  # noqa: F401  (opt-in, not canonical)
 from .manager import Pass, PassManager, PassResult  # noqa: F401
 from .remove_unused import RemoveUnused
 

@@ -9,6 +9,7 @@ from .common import STATE
 from .compile_cmd import compile_command
 from .demo_cmd import demo_command
 from .inspect_cmd import inspect_command
+from .prune_cmd import prune_command
 from .run_cmd import run_command
 from .zoo_cmd import zoo_app
 
@@ -35,6 +36,7 @@ app.command("compile")(compile_command)
 app.command("run")(run_command)
 app.command("inspect")(inspect_command)
 app.command("demo")(demo_command)
+app.command("prune")(prune_command)
 app.add_typer(zoo_app, name="zoo")
 
 
