@@ -8,9 +8,12 @@ import zlib
 
 import numpy as np
 
-from ..lower.plan import CONSTANT, Plan, PlanNode, PlanTensor
-from .format import (ATTR_FLOATS, ATTR_INTS, ATTR_NAMES, ATTR_STRING, HEADER_SIZE, MAGIC, MAX_RANK, MAX_STR,
-                     NO_TENSOR, VERSION_MAJOR, VERSION_MINOR)
+from ..lower.plan import ACTIVATION, CONSTANT, Plan, PlanNode, PlanTensor
+from .format import (ATTR_FLOATS, ATTR_INTS, ATTR_NAMES, ATTR_STRING, BLOB_ALIGN, DTYPE_F32, HEADER_SIZE, MAGIC,
+                     MAX_RANK, MAX_STR, NO_TENSOR, VERSION_MAJOR, VERSION_MINOR)
+
+
+MAX_ELEMENTS = 1 << 31  # per tensor (docs/model-format.md)
 
 
 class ModelFileError(ValueError):
@@ -78,17 +81,29 @@ def parse(data: bytes) -> tuple[Plan, str]:
     plan.blob_size = bsize
     for i in range(c.count("tensor count", 23)):
         name = c.str(f"tensor {i} name")
-        c.u8(f"tensor {name} dtype")
+        dtype = c.u8(f"tensor {name} dtype")
         kind = c.u8(f"tensor {name} kind")
         rank = c.u8(f"tensor {name} rank")
+        if dtype != DTYPE_F32:
+            raise ModelFileError(f"tensor {name}: dtype {dtype} is not 1 (float32)")
+        if kind not in (ACTIVATION, CONSTANT):
+            raise ModelFileError(f"tensor {name}: kind {kind} is neither 0 (activation) nor 1 (constant)")
         if rank > MAX_RANK:
             raise ModelFileError(f"tensor {name}: rank {rank} over {MAX_RANK}")
         shape = c.unpack(f"{rank}q", f"tensor {name} dims")
+        if any(d < 1 or d > MAX_ELEMENTS for d in shape) or int(np.prod(shape, dtype=object)) > MAX_ELEMENTS:
+            raise ModelFileError(f"tensor {name}: dims {list(shape)} out of range (each >= 1, "
+                                 f"at most {MAX_ELEMENTS} elements)")
         offset, nbytes = c.u64(f"tensor {name} offset"), c.u64(f"tensor {name} nbytes")
+        if nbytes != 4 * int(np.prod(shape, dtype=object)):
+            raise ModelFileError(f"tensor {name}: nbytes {nbytes} does not match dims {list(shape)}")
+        if offset % BLOB_ALIGN:
+            raise ModelFileError(f"tensor {name}: offset {offset} is not {BLOB_ALIGN}-byte aligned")
+        region, size = ("weight blob", bsize) if kind == CONSTANT else ("activation arena", plan.arena_size)
+        if offset + nbytes > size:
+            raise ModelFileError(f"tensor {name}: [{offset}, +{nbytes}) lies outside the {region} of {size} bytes")
         data_arr = None
         if kind == CONSTANT:
-            if offset + nbytes > bsize:
-                raise ModelFileError(f"tensor {name}: outside the weight blob")
             data_arr = np.frombuffer(data, "<f4", nbytes // 4, boff + offset).reshape(shape)
         plan.tensors.append(PlanTensor(name, tuple(shape), kind, offset, nbytes, data_arr))
     n_t = len(plan.tensors)

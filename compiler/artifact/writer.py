@@ -89,17 +89,37 @@ def serialize(plan: Plan, producer: str = "sparsecc") -> bytes:
     return head + body
 
 
+def _mode_for(path: str) -> int:
+    """The permission bits a plain ``open(path, "wb")`` would give: the old file's, else 0o666 minus the umask."""
+    try:
+        return os.stat(path).st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def write_atomic(path: str | os.PathLike, data: bytes) -> None:
     """Write ``data`` to ``path`` so that ``path`` is either the old file or the whole
-    new one, never a partial write (temp file in the same folder, fsync, rename)."""
+    new one, never a partial write (temp file in the same folder, fsync, rename).
+
+    Whatever interrupts it (an error, KeyboardInterrupt), the temp file is removed.
+    The new file gets the old file's permissions, or those of a plain ``open``
+    (mkstemp would leave it readable by its owner only)."""
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=".tmp-" + os.path.basename(path) + "-", dir=folder)
     try:
-        with os.fdopen(fd, "wb") as f:
+        try:
+            f = os.fdopen(fd, "wb")
+        except BaseException:
+            os.close(fd)
+            raise
+        with f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(tmp, _mode_for(path))
         os.replace(tmp, path)
     except BaseException:
         try:

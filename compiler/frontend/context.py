@@ -8,6 +8,7 @@ from onnx import helper
 from ..errors import CompileError
 from ..ir import Graph, Value
 from ..ir.ops import ShapeError, infer_node
+from .limits import check_size
 from .onnx_ops.registry import Unsupported
 
 
@@ -32,8 +33,8 @@ class ConvertContext:
         try:
             return self.env[name]
         except KeyError:
-            raise CompileError(f"tensor {name!r} is read before any node, input or initializer defines it "
-                               "(the graph is not topologically sorted, has a cycle, or is missing an initializer)") from None
+            raise CompileError(f"tensor {name!r} is not defined by any node, graph input or initializer "
+                               "(a missing initializer?)") from None
 
     def inputs(self, node: onnx.NodeProto) -> list[Value | None]:
         return [self.value(n) for n in node.input]
@@ -86,6 +87,12 @@ class ConvertContext:
             raise CompileError(f"node {base!r}: {e}") from None
         for v, s in zip(ir_node.outputs, shapes):
             v.shape = tuple(s)
+        try:
+            for v in ir_node.outputs:
+                check_size(v.shape, 4, f"node {base!r} output {v.name!r}")
+        except CompileError:
+            self.graph.nodes.pop()
+            raise
         if out_names:
             for n, v in zip(out_names, ir_node.outputs):
                 if n:

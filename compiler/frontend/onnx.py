@@ -10,6 +10,15 @@ Walks the ONNX graph in order. For each node:
 
 Unsupported ops are not fatal on first sight: the walk goes on and the error at
 the end lists every unsupported op type with all its node names.
+
+Malformed models are refused before anything is converted or allocated, each
+with a CompileError naming the place: names that are not UTF-8 and nodes that
+break their ONNX schema (``node_checks``), tensors defined twice and cycles
+(``toposort``; a graph merely out of order is sorted, as onnxruntime does), and
+sizes over the per-tensor limit (``limits``: inputs, initializer claims, folded
+and emitted nodes). A converter failing in an unforeseen way still surfaces as a
+CompileError naming the node (``FrontendInternalError``, which the fuzz tests
+treat as a bug).
 """
 from __future__ import annotations
 
@@ -19,16 +28,24 @@ from collections import defaultdict
 
 import numpy as np
 import onnx
-from onnx import numpy_helper
+from onnx import external_data_helper, helper, numpy_helper
 
 from ..errors import CompileError, UnsupportedOpsError
 from ..ir import Graph
 from .context import ConvertContext, make_const
 from .fold_onnx import fold_node
+from .limits import check_size
+from .node_checks import check_node, check_text
 from .onnx_ops import CONVERTERS, Unsupported
+from .toposort import topological_order
 
 MIN_OPSET, MAX_OPSET = 11, 21
 DEFAULT_DOMAINS = ("", "ai.onnx")
+
+
+class FrontendInternalError(CompileError):
+    """A converter failed on a node in a way no check foresaw. Still a CompileError naming the
+    node (the user sees one line), but a bug to fix: the fuzz tests fail on it."""
 
 
 def load_model(model) -> onnx.ModelProto:
@@ -78,6 +95,9 @@ def _input_shape(vi: onnx.ValueInfoProto, given: dict, default_batch: int) -> tu
         for axis, d in enumerate(vi.type.tensor_type.shape.dim):
             if d.HasField("dim_value") and d.dim_value > 0:
                 dims.append(int(d.dim_value))
+            elif d.HasField("dim_value"):
+                raise CompileError(f"input {name!r} declares dim {d.dim_value} at axis {axis}; every dim must be "
+                                   ">= 1 (empty tensors are not supported)")
             elif axis == 0:
                 dims.append(default_batch)
             else:
@@ -87,9 +107,21 @@ def _input_shape(vi: onnx.ValueInfoProto, given: dict, default_batch: int) -> tu
         shape = tuple(dims)
     if any(d <= 0 for d in shape):
         raise CompileError(f"input {name!r}: every dim must be >= 1, got {list(shape)}")
-    if int(np.prod(shape, dtype=np.int64)) > (1 << 31) // 4:
-        raise CompileError(f"input {name!r}: shape {list(shape)} is too large (over 2^31 bytes)")
+    check_size(shape, 4, f"input {name!r}")
     return shape
+
+
+def _check_initializer_claim(init: onnx.TensorProto) -> None:
+    """Refuse an initializer by what it claims, before reading (and allocating) its data."""
+    what = f"initializer {init.name!r}"
+    if external_data_helper.uses_external_data(init):
+        raise CompileError(f"{what} keeps its data in an external file that was not loaded; "
+                           "compile the model from its path (next to its data files)")
+    try:
+        itemsize = np.dtype(helper.tensor_dtype_to_np_dtype(init.data_type)).itemsize
+    except Exception:
+        raise CompileError(f"{what} has an unknown data type {init.data_type}") from None
+    check_size(init.dims, itemsize, what)
 
 
 def import_onnx(model, input_shapes: dict | None = None, default_batch: int = 1) -> Graph:
@@ -113,7 +145,8 @@ def _convert(proto: onnx.ModelProto, input_shapes: dict | None, default_batch: i
         raise CompileError(f"unsupported opset {opset}: sparsecc supports ONNX opsets {MIN_OPSET}-{MAX_OPSET} "
                            "(convert with onnx.version_converter)")
     g = proto.graph
-    graph = Graph(g.name or "model")
+    check_text(g)
+    graph = Graph(g.name if isinstance(g.name, str) and g.name else "model")
     ctx = ConvertContext(graph, opset)
     ctx.used_names = {n for node in g.node for n in node.input if n} | {vi.name for vi in g.output}
     input_shapes = dict(input_shapes or {})
@@ -128,6 +161,7 @@ def _convert(proto: onnx.ModelProto, input_shapes: dict | None, default_batch: i
                 graph.reserve(name)
 
     for init in g.initializer:
+        _check_initializer_claim(init)
         try:
             arr = numpy_helper.to_array(init)
         except Exception as e:
@@ -156,7 +190,8 @@ def _convert(proto: onnx.ModelProto, input_shapes: dict | None, default_batch: i
 
     unsupported: dict[str, list[str]] = defaultdict(list)
     poisoned: set[str] = set()
-    for i, node in enumerate(g.node):
+    for i in topological_order(g):  # unnamed nodes are labelled by their position in the file
+        node = g.node[i]
         label = node.name or f"{node.op_type}_{i}"
         if not node.name:
             node.name = label
@@ -170,6 +205,7 @@ def _convert(proto: onnx.ModelProto, input_shapes: dict | None, default_batch: i
             poisoned.update(node.output)
             continue
         try:
+            check_node(node, label, opset)
             if fold_node(ctx, node):
                 continue
             conv = CONVERTERS.get(node.op_type)
@@ -187,6 +223,9 @@ def _convert(proto: onnx.ModelProto, input_shapes: dict | None, default_batch: i
             if label not in msg:
                 msg = f"{node.op_type} node {label!r}: {msg}"
             raise CompileError(msg) from None
+        except Exception as e:  # a converter bug, or a malformed node no check catches yet
+            raise FrontendInternalError(f"{node.op_type} node {label!r}: internal error while converting it "
+                                        f"({type(e).__name__}: {str(e)[:200]}); please report this model") from e
         missing = [o for o in node.output if o and o not in ctx.env]
         if missing:
             raise CompileError(f"converter for {node.op_type} did not define outputs {missing} (node {label!r})")
@@ -194,6 +233,8 @@ def _convert(proto: onnx.ModelProto, input_shapes: dict | None, default_batch: i
         raise UnsupportedOpsError(unsupported)
 
     for vi in g.output:
+        if vi.name not in ctx.env:
+            raise CompileError(f"graph output {vi.name!r} is not produced by any node, graph input or initializer")
         v = ctx.value(vi.name)
         if v.dtype != np.float32:
             raise CompileError(f"output {vi.name!r} has dtype {v.dtype.name}; sparsecc model outputs must be float32")

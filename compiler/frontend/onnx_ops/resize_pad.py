@@ -34,6 +34,9 @@ def _optional_const(ctx, node, i: int, what: str):
     if ctx.input(node, i) is None:
         return None
     arr = ctx.const(node, i, what)
+    if arr.size and arr.ndim != 1:
+        raise CompileError(f"{node.op_type} node {node.name!r}: {what} must be a 1-D tensor, got shape "
+                           f"{list(arr.shape)}")
     return None if arr.size == 0 else arr
 
 

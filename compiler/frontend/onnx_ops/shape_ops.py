@@ -15,6 +15,7 @@ import numpy as np
 from ...errors import CompileError
 from ...ir.ops import ShapeError
 from ...ir.ops.elementwise import broadcast_shapes
+from ..limits import check_size
 from .elementwise import float_inputs
 from .registry import converter
 
@@ -270,6 +271,7 @@ def convert_expand(ctx, node):
         _fail(node, f"cannot expand {list(x.shape)} to {target}: {e}")
     if any(d < 1 for d in out):
         _fail(node, f"output shape {list(out)} has a zero-size dim")
+    check_size(out, 4, f"{node.op_type} node {node.name!r} output")  # before building the ones below
     if tuple(out) == tuple(x.shape):
         ctx.emit_for(node, "Identity", [x])
         return
