@@ -1,6 +1,7 @@
 """Lowering: IR graph -> Plan (what the model file stores).
 
-Per node it chooses a kernel the target has, gives every tensor an id, puts
+Per node it chooses a kernel the target has (``kernel_select``: the first
+applicable fast kernel, packing its weights, else "ref"), gives every tensor an id, puts
 constants in the weight blob (64-byte aligned) and activations in the arena
 (``memory_plan``), and types every attribute from the op's schema.
 """
@@ -15,7 +16,8 @@ from ..ir import Graph, Value
 from ..ir.ops import get as get_op
 from ..ir.ops.registry import FLOAT, FLOATS, INT, INTS, STRING
 from .memory_plan import align, plan_memory
-from .targets import kernels_for
+from .kernel_select import select_kernel
+from .targets import get_target
 
 ACTIVATION, CONSTANT = 0, 1
 
@@ -77,11 +79,24 @@ def _typed_attrs(node) -> list[tuple[str, str, object]]:
     return out
 
 
-def lower(graph: Graph, target: str = "host") -> Plan:
+def _packed_attrs(node, extra: dict) -> list[tuple[str, str, object]]:
+    out = [a for a in _typed_attrs(node) if a[0] not in extra]
+    for key in sorted(extra):
+        typ, val = extra[key]
+        if typ not in (INTS, FLOATS, STRING):
+            raise CompileError(f"{node.name}: packed attribute {key} has unknown type {typ!r}")
+        out.append((key, typ, val))
+    return sorted(out, key=lambda a: a[0])
+
+
+def lower(graph: Graph, target: str = "host", kernels: str | None = None) -> Plan:
+    """``kernels``: "fast" (default, or ``$SPARSECC_KERNELS``) or "ref"."""
+    tgt = get_target(target)
     plan = Plan(target=target)
     mem = plan_memory(graph)
     plan.arena_size, plan.naive_arena_size = mem.arena_size, mem.naive_size
     ids: dict[int, int] = {}
+    keep_alive: list = []
     blob = 0
 
     def tensor_id(v: Value) -> int:
@@ -109,12 +124,14 @@ def lower(graph: Graph, target: str = "host") -> Plan:
 
     plan.inputs = [tensor_id(v) for v in graph.inputs]
     for node in graph.nodes:
-        kernels = kernels_for(target, node.op)
-        if not kernels:
-            raise CompileError(f"node {node.name!r}: no kernel for op {node.op} on target {target}")
-        plan.nodes.append(PlanNode(node.name, node.op, kernels[0],
-                                   [None if v is None else tensor_id(v) for v in node.inputs],
-                                   [tensor_id(v) for v in node.outputs], _typed_attrs(node)))
+        kernel, packed = select_kernel(node, graph, tgt, kernels)
+        if packed is not None:
+            keep_alive.append(packed)  # ids[] is keyed by id(): packed Values must outlive lowering
+        inputs = node.inputs if packed is None else packed.inputs
+        attrs = _typed_attrs(node) if packed is None else _packed_attrs(node, packed.attrs)
+        plan.nodes.append(PlanNode(node.name, node.op, kernel,
+                                   [None if v is None else tensor_id(v) for v in inputs],
+                                   [tensor_id(v) for v in node.outputs], attrs))
     plan.outputs = [tensor_id(v) for v in graph.outputs]
     plan.blob_size = blob
     return plan

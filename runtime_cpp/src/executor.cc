@@ -2,12 +2,16 @@
 // Graph inputs are copied into the arena, each node's bound kernel is called
 // with pointers resolved once at construction (arena offsets or blob
 // addresses), and graph outputs are copied out -- from the arena, the blob
-// (constant outputs) or the arena slot of a graph input.
+// (constant outputs) or the arena slot of a graph input. The session owns the
+// thread pool (num_threads - 1 workers) and the scratch memory every kernel's
+// RunContext points into (sized at load time: the max over nodes).
 #include <chrono>
+#include <cstdint>
 #include <cstring>
 #include <new>
 
 #include "model_data.h"
+#include "thread_pool.h"
 
 namespace sparsecc {
 
@@ -23,7 +27,17 @@ struct Session::Impl {
   std::vector<size_t> input_count, output_count;
   bool profile = false;
   std::vector<LayerTiming> timings;
+  std::unique_ptr<detail::ThreadPool> pool;
+  detail::AlignedBuffer scratch;         // shared part, then one slice per thread
+  size_t thread_scratch_stride = 0;
 };
+
+namespace {
+size_t round_up_64(size_t n, const char* what) {
+  if (n > SIZE_MAX - 63) throw Error(std::string("Session: ") + what + " scratch size overflows");
+  return (n + 63) / 64 * 64;
+}
+}  // namespace
 
 Session::Session(std::shared_ptr<const Model> model, SessionOptions options)
     : model_(std::move(model)), impl_(std::make_unique<Impl>()) {
@@ -59,6 +73,18 @@ Session::Session(std::shared_ptr<const Model> model, SessionOptions options)
     impl_->output_count.push_back(size_t(detail::numel(m.tensors[id].shape)));
   }
   impl_->profile = options.profile;
+  impl_->pool = std::make_unique<detail::ThreadPool>(options.num_threads);
+  const size_t shared = round_up_64(m.max_scratch_bytes, "shared");
+  const size_t stride = round_up_64(m.max_thread_scratch_bytes, "per-thread");
+  const size_t threads = size_t(options.num_threads);
+  if (stride && threads > (SIZE_MAX - shared) / stride) throw Error("Session: scratch size overflows");
+  const size_t total = shared + stride * threads;
+  try {
+    impl_->scratch = detail::AlignedBuffer(total);
+  } catch (const std::bad_alloc&) {
+    throw Error("Session: cannot allocate " + std::to_string(total) + " bytes of kernel scratch");
+  }
+  impl_->thread_scratch_stride = stride;
 }
 
 Session::~Session() = default;
@@ -79,15 +105,19 @@ void Session::run(const std::vector<const float*>& inputs, const std::vector<flo
   for (size_t i = 0; i < inputs.size(); ++i)
     std::memmove(s.input_ptr[i], inputs[i], s.input_count[i] * sizeof(float));
 
+  uint8_t* scratch = s.scratch.data();
+  detail::RunContext ctx(*s.pool, scratch, m.max_scratch_bytes,
+                         scratch ? scratch + round_up_64(m.max_scratch_bytes, "shared") : nullptr,
+                         s.thread_scratch_stride);
   using clock = std::chrono::steady_clock;
   if (s.profile) s.timings.assign(m.nodes.size(), LayerTiming{});
   for (size_t k = 0; k < m.nodes.size(); ++k) {
     if (!s.profile) {
-      m.nodes[k].run(s.node_in[k].data(), s.node_out[k].data());
+      m.nodes[k].run(ctx, s.node_in[k].data(), s.node_out[k].data());
       continue;
     }
     auto t0 = clock::now();
-    m.nodes[k].run(s.node_in[k].data(), s.node_out[k].data());
+    m.nodes[k].run(ctx, s.node_in[k].data(), s.node_out[k].data());
     auto t1 = clock::now();
     const NodeInfo& info = m.node_info[k];
     s.timings[k] = {info.name, info.op, info.kernel, std::chrono::duration<double>(t1 - t0).count()};

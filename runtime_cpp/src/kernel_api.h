@@ -1,7 +1,8 @@
 // What a kernel sees: at load time a PrepareContext (input shapes + typed
 // attributes) from which its prepare function re-derives the output shapes,
 // checks every attribute and every index it will read, and returns the bound
-// kernel; at run time only raw float pointers.
+// kernel; at run time raw float pointers plus a RunContext (thread pool,
+// scratch memory).
 //
 // Prepare functions throw Error with a message that does not need to name the
 // node: the loader prefixes "node '<name>' (<op>): ".
@@ -13,10 +14,12 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
 #include "sparsecc/runtime.h"
+#include "thread_pool.h"
 
 namespace sparsecc::detail {
 
@@ -58,8 +61,51 @@ class Attrs {
   mutable std::set<std::string> used_;
 };
 
+// What a bound kernel gets at run time besides its tensors: the session's
+// thread pool and scratch memory. Scratch contents are undefined on entry and
+// shared with every other node (use it only during the call).
+class RunContext {
+ public:
+  RunContext(ThreadPool& pool, uint8_t* scratch, size_t scratch_bytes, uint8_t* thread_scratch,
+             size_t thread_scratch_stride)
+      : pool_(pool), scratch_(scratch), scratch_bytes_(scratch_bytes), thread_scratch_(thread_scratch),
+        thread_stride_(thread_scratch_stride) {}
+
+  size_t num_threads() const { return pool_.num_threads(); }
+
+  // Calls body(begin, end) -- or body(begin, end, worker) -- over chunks
+  // covering [0, n), on up to num_threads() threads; returns when all are done.
+  // One thread: a single inline call body(0, n). Chunks hold >= grain items.
+  template <typename F>
+  void parallel_for(size_t n, F&& body, size_t grain = 1) {
+    if constexpr (std::is_invocable_v<F&, size_t, size_t, size_t>) {
+      pool_.parallel_for(n, body, grain);
+    } else {
+      pool_.parallel_for(n, [&body](size_t b, size_t e, size_t) { body(b, e); }, grain);
+    }
+  }
+
+  // The shared scratch area: at least Prepared::scratch_bytes, 64-byte aligned.
+  template <typename T = float>
+  T* scratch() const { return reinterpret_cast<T*>(scratch_); }
+  size_t scratch_bytes() const { return scratch_bytes_; }
+  // Per-thread scratch: at least Prepared::thread_scratch_bytes for `worker`
+  // (the index parallel_for passes), 64-byte aligned, private to that worker.
+  template <typename T = float>
+  T* thread_scratch(size_t worker) const {
+    return reinterpret_cast<T*>(thread_scratch_ + worker * thread_stride_);
+  }
+
+ private:
+  ThreadPool& pool_;
+  uint8_t* scratch_;
+  size_t scratch_bytes_;
+  uint8_t* thread_scratch_;
+  size_t thread_stride_;
+};
+
 // Bound kernel: in[i] is nullptr for an absent optional input.
-using KernelFn = std::function<void(const float* const* in, float* const* out)>;
+using KernelFn = std::function<void(RunContext& ctx, const float* const* in, float* const* out)>;
 
 struct PrepareContext {
   std::vector<const Shape*> inputs;  // nullptr = absent optional input
@@ -75,6 +121,8 @@ struct PrepareContext {
 struct Prepared {
   std::vector<Shape> out_shapes;
   KernelFn run;
+  size_t scratch_bytes = 0;         // shared scratch the kernel needs (RunContext::scratch)
+  size_t thread_scratch_bytes = 0;  // per-thread scratch (RunContext::thread_scratch)
 };
 
 using PrepareFn = Prepared (*)(PrepareContext&);

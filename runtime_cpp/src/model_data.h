@@ -29,6 +29,8 @@ struct NodeDesc {
   std::vector<uint32_t> outputs;
   std::vector<std::pair<std::string, AttrValue>> attrs;
   KernelFn run;                   // bound at load time, stateless
+  size_t scratch_bytes = 0;       // from its Prepared: shared and per-thread scratch
+  size_t thread_scratch_bytes = 0;
 };
 
 struct ModelData {
@@ -39,6 +41,8 @@ struct ModelData {
   std::vector<TensorDesc> tensors;
   std::vector<uint32_t> input_ids, output_ids;
   std::vector<NodeDesc> nodes;
+  size_t max_scratch_bytes = 0;         // max over nodes: what a Session allocates
+  size_t max_thread_scratch_bytes = 0;  // (the per-thread part times its thread count)
   // public views
   std::vector<TensorInfo> input_info, output_info;
   std::vector<NodeInfo> node_info;

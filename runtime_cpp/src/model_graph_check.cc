@@ -71,6 +71,10 @@ void bind_nodes(ModelData& m) {
                     shape_str(stored) + " but the op computes " + shape_str(p.out_shapes[k]));
     }
     node.run = std::move(p.run);
+    node.scratch_bytes = p.scratch_bytes;
+    node.thread_scratch_bytes = p.thread_scratch_bytes;
+    m.max_scratch_bytes = std::max(m.max_scratch_bytes, p.scratch_bytes);
+    m.max_thread_scratch_bytes = std::max(m.max_thread_scratch_bytes, p.thread_scratch_bytes);
   }
   for (uint32_t id : m.output_ids)
     if (!defined[id]) throw Error("graph output " + tensor_ref(m, id) + " is never defined");

@@ -15,6 +15,15 @@ const OpRegistry& OpRegistry::instance() {
     register_shape_ref(r);
     register_resize_ref(r);
     register_pad_ref(r);
+#ifdef SCC_HAVE_GEMM_OPS
+    register_gemm_ops(r);
+#endif
+#ifdef SCC_HAVE_DWCONV_OPS
+    register_dwconv_ops(r);
+#endif
+#ifdef SCC_HAVE_VECTOR_OPS
+    register_vector_ops(r);
+#endif
     return r;
   }();
   return registry;

@@ -37,4 +37,10 @@ void register_shape_ref(OpRegistry& r);
 void register_resize_ref(OpRegistry& r);
 void register_pad_ref(OpRegistry& r);
 
+// Fast-kernel op bindings (runtime_cpp/kernels/ops/<name>_ops.cc), registered
+// when CMake found the file (SCC_HAVE_<NAME>_OPS). Kernel names: docs/kernels.md.
+void register_gemm_ops(OpRegistry& r);
+void register_dwconv_ops(OpRegistry& r);
+void register_vector_ops(OpRegistry& r);
+
 }  // namespace sparsecc::detail

@@ -64,7 +64,7 @@ class Model {
 };
 
 struct SessionOptions {
-  int num_threads = 1;   // accepted for API stability; the reference kernels run on 1 thread
+  int num_threads = 1;   // threads running the kernels (the caller + num_threads - 1 workers); >= 1
   bool profile = false;  // record per-node wall time on every run()
 };
 

@@ -65,7 +65,7 @@ Prepared prepare_conv(PrepareContext& ctx) {
     fail("dilated kernel ", kh, "x", kw, " is larger than the padded input ", H, "x", W);
   Prepared out;
   out.out_shapes = {{N, M, OH, OW}};
-  out.run = [=](const float* const* in, float* const* o) {
+  out.run = [=](RunContext&, const float* const* in, float* const* o) {
     const float *X = in[0], *Wt = in[1], *B = has_b ? in[2] : nullptr;
     float* Y = o[0];
     const int64_t Cg = C / p.group, Mg = M / p.group;
@@ -114,7 +114,7 @@ Prepared prepare_conv_transpose(PrepareContext& ctx) {
   if (OH < 1 || OW < 1) fail("output size ", OH, "x", OW, " is empty (pads too large)");
   Prepared out;
   out.out_shapes = {{N, M, OH, OW}};
-  out.run = [=](const float* const* in, float* const* o) {
+  out.run = [=](RunContext&, const float* const* in, float* const* o) {
     const float *X = in[0], *Wt = in[1], *B = has_b ? in[2] : nullptr;
     float* Y = o[0];
     const int64_t Cg = C / p.group, plane = OH * OW;

@@ -45,7 +45,7 @@ Prepared prepare_binary(PrepareContext& ctx) {
   const int64_t n = numel(y), na = numel(a), nb = numel(b);
   Prepared out;
   out.out_shapes = {y};
-  out.run = [=](const float* const* in, float* const* o) {
+  out.run = [=](RunContext&, const float* const* in, float* const* o) {
     const float *A = in[0], *B = in[1];
     float* Y = o[0];
     if (na == n && nb == n) {
@@ -79,7 +79,7 @@ Prepared make_unary(PrepareContext& ctx, Activation act) {
   const int64_t n = numel(ctx.in(0));
   Prepared out;
   out.out_shapes = {ctx.in(0)};
-  out.run = [=](const float* const* in, float* const* o) {
+  out.run = [=](RunContext&, const float* const* in, float* const* o) {
     const float* X = in[0];
     float* Y = o[0];
     for (int64_t i = 0; i < n; ++i) Y[i] = act(X[i]);

@@ -19,7 +19,7 @@ Prepared prepare_gemm(PrepareContext& ctx) {
   Activation act = parse_epilogue(*ctx.attrs);
   Prepared out;
   out.out_shapes = {{M, N}};
-  out.run = [=](const float* const* in, float* const* o) {
+  out.run = [=](RunContext&, const float* const* in, float* const* o) {
     const float *X = in[0], *W = in[1], *B = has_b ? in[2] : nullptr;
     float* Y = o[0];
     for (int64_t i = 0; i < M; ++i)
@@ -63,7 +63,7 @@ Prepared prepare_matmul(PrepareContext& ctx) {
   const int64_t n_batch = numel(batch);
   Prepared out;
   out.out_shapes = {y_shape};
-  out.run = [=](const float* const* in, float* const* o) {
+  out.run = [=](RunContext&, const float* const* in, float* const* o) {
     const float *A = in[0], *B = in[1];
     float* Y = o[0];
     for (int64_t t = 0; t < n_batch; ++t) {

@@ -21,7 +21,7 @@ Prepared prepare_batchnorm(PrepareContext& ctx) {
   const int64_t N = x[0], inner = numel(x) / (N * C);
   Prepared out;
   out.out_shapes = {x};
-  out.run = [=](const float* const* in, float* const* o) {
+  out.run = [=](RunContext&, const float* const* in, float* const* o) {
     const float *X = in[0], *S = in[1], *B = in[2], *Mu = in[3], *V = in[4];
     float* Y = o[0];
     for (int64_t c = 0; c < C; ++c) {
@@ -56,7 +56,7 @@ Prepared prepare_layernorm(PrepareContext& ctx) {
   const int64_t inner = numel(norm), outer = numel(x) / inner;
   Prepared out;
   out.out_shapes = {x};
-  out.run = [=](const float* const* in, float* const* o) {
+  out.run = [=](RunContext&, const float* const* in, float* const* o) {
     const float *S = in[1], *B = has_b ? in[2] : nullptr;
     for (int64_t r = 0; r < outer; ++r) {
       const float* X = in[0] + r * inner;
@@ -85,7 +85,7 @@ Prepared prepare_softmax(PrepareContext& ctx) {
   const int64_t dim = x[size_t(axis)];
   Prepared out;
   out.out_shapes = {x};
-  out.run = [=](const float* const* in, float* const* o) {
+  out.run = [=](RunContext&, const float* const* in, float* const* o) {
     for (int64_t a = 0; a < outer; ++a)
       for (int64_t b = 0; b < inner; ++b) {
         const float* X = in[0] + a * dim * inner + b;

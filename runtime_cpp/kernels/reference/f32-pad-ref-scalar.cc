@@ -37,7 +37,7 @@ Prepared prepare_pad(PrepareContext& ctx) {
   const Shape in_strides = strides_of(x);
   Prepared out;
   out.out_shapes = {y};
-  out.run = [=](const float* const* in, float* const* o) {
+  out.run = [=](RunContext&, const float* const* in, float* const* o) {
     std::vector<int64_t> idx(rank, 0);
     for (int64_t i = 0; i < total; ++i) {
       int64_t off = 0;

@@ -21,7 +21,7 @@ Prepared prepare_global_pool(PrepareContext& ctx) {
   const int64_t planes = x[0] * x[1], size = numel(x) / planes;
   Prepared out;
   out.out_shapes = {y};
-  out.run = [=](const float* const* in, float* const* o) {
+  out.run = [=](RunContext&, const float* const* in, float* const* o) {
     for (int64_t p = 0; p < planes; ++p) {
       const float* X = in[0] + p * size;
       if (MAX) {
@@ -97,7 +97,7 @@ Prepared prepare_average_pool(PrepareContext& ctx) {
   const int64_t planes = x[0] * x[1];
   Prepared out;
   out.out_shapes = {{x[0], x[1], OH, OW}};
-  out.run = [=](const float* const* in, float* const* o) {
+  out.run = [=](RunContext&, const float* const* in, float* const* o) {
     for (int64_t c = 0; c < planes; ++c) {
       const float* X = in[0] + c * H * W;
       float* Y = o[0] + c * OH * OW;
@@ -130,7 +130,7 @@ Prepared prepare_max_pool(PrepareContext& ctx) {
   const int64_t planes = x[0] * x[1];
   Prepared out;
   out.out_shapes = {{x[0], x[1], OH, OW}};
-  out.run = [=](const float* const* in, float* const* o) {
+  out.run = [=](RunContext&, const float* const* in, float* const* o) {
     for (int64_t c = 0; c < planes; ++c) {
       const float* X = in[0] + c * H * W;
       float* Y = o[0] + c * OH * OW;

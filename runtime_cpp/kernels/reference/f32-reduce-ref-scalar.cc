@@ -37,7 +37,7 @@ Prepared prepare_reduce(PrepareContext& ctx) {
   const int64_t n_in = numel(x), n_out = stride, group = n_in / n_out;
   Prepared out;
   out.out_shapes = {y};
-  out.run = [=](const float* const* in, float* const* o) {
+  out.run = [=](RunContext&, const float* const* in, float* const* o) {
     const float* X = in[0];
     float* Y = o[0];
     std::vector<double> acc(size_t(n_out), R == Reduce::Max ? -std::numeric_limits<double>::infinity() : 0.0);

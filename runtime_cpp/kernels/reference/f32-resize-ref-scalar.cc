@@ -103,7 +103,7 @@ Prepared prepare_resize(PrepareContext& ctx) {
     std::vector<int64_t> ys(static_cast<size_t>(OH)), xs(static_cast<size_t>(OW));
     for (int64_t o = 0; o < OH; ++o) ys[size_t(o)] = nearest_index(rnd, source_coord(ctm, o, has_scales, scales[2], H, OH), H);
     for (int64_t o = 0; o < OW; ++o) xs[size_t(o)] = nearest_index(rnd, source_coord(ctm, o, has_scales, scales[3], W, OW), W);
-    out.run = [=](const float* const* in, float* const* o) {
+    out.run = [=](RunContext&, const float* const* in, float* const* o) {
       for (int64_t p = 0; p < planes; ++p) {
         const float* X = in[0] + p * H * W;
         float* Y = o[0] + p * OH * OW;
@@ -113,7 +113,7 @@ Prepared prepare_resize(PrepareContext& ctx) {
     };
   } else {
     const std::vector<Tap> ty = linear_taps(ctm, has_scales, scales[2], H, OH), tx = linear_taps(ctm, has_scales, scales[3], W, OW);
-    out.run = [=](const float* const* in, float* const* o) {
+    out.run = [=](RunContext&, const float* const* in, float* const* o) {
       for (int64_t p = 0; p < planes; ++p) {
         const float* X = in[0] + p * H * W;
         float* Y = o[0] + p * OH * OW;

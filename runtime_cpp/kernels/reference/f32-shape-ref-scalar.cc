@@ -8,7 +8,7 @@ namespace sparsecc::detail {
 namespace {
 
 KernelFn copy_kernel(int64_t n) {
-  return [=](const float* const* in, float* const* o) { std::memcpy(o[0], in[0], size_t(n) * sizeof(float)); };
+  return [=](RunContext&, const float* const* in, float* const* o) { std::memcpy(o[0], in[0], size_t(n) * sizeof(float)); };
 }
 
 Prepared prepare_identity(PrepareContext& ctx) {
@@ -52,7 +52,7 @@ Prepared prepare_transpose(PrepareContext& ctx) {
   const int64_t n = numel(x);
   Prepared out;
   out.out_shapes = {y};
-  out.run = [=](const float* const* in, float* const* o) {
+  out.run = [=](RunContext&, const float* const* in, float* const* o) {
     std::vector<int64_t> idx(rank, 0);
     int64_t off = 0;
     for (int64_t i = 0; i < n; ++i) {
@@ -103,7 +103,7 @@ Prepared prepare_concat(PrepareContext& ctx) {
   const int64_t total = y[size_t(axis)];
   Prepared out;
   out.out_shapes = {y};
-  out.run = [=](const float* const* in, float* const* o) {
+  out.run = [=](RunContext&, const float* const* in, float* const* o) {
     for (int64_t a = 0; a < outer; ++a) {
       float* dst = o[0] + a * total * inner;
       for (size_t k = 0; k < sizes.size(); ++k) {
@@ -137,7 +137,7 @@ Prepared prepare_split(PrepareContext& ctx) {
     y[size_t(axis)] = s;
     out.out_shapes.push_back(y);
   }
-  out.run = [=](const float* const* in, float* const* o) {
+  out.run = [=](RunContext&, const float* const* in, float* const* o) {
     for (int64_t a = 0; a < outer; ++a) {
       const float* src = in[0] + a * total * inner;
       for (size_t k = 0; k < split.size(); ++k) {
@@ -175,7 +175,7 @@ Prepared prepare_slice(PrepareContext& ctx) {
   const int64_t n = numel(y);
   Prepared out;
   out.out_shapes = {y};
-  out.run = [=](const float* const* in, float* const* o) {
+  out.run = [=](RunContext&, const float* const* in, float* const* o) {
     std::vector<int64_t> idx(rank, 0);
     int64_t off = base;
     for (int64_t i = 0; i < n; ++i) {
@@ -216,7 +216,7 @@ Prepared prepare_gather(PrepareContext& ctx) {
   outer_inner(x, axis, outer, inner);
   Prepared out;
   out.out_shapes = {y};
-  out.run = [=](const float* const* in, float* const* o) {
+  out.run = [=](RunContext&, const float* const* in, float* const* o) {
     float* dst = o[0];
     for (int64_t a = 0; a < outer; ++a)
       for (int64_t v : indices) {

@@ -1,0 +1,119 @@
+"""Kernel specs of the GEMM family (runtime: ``runtime_cpp/kernels/ops/gemm_ops.cc``).
+
+Per tile ``t`` of ``TILES`` (preference order; the selector prefers a tile the
+target has a SIMD row for: 6x16 on AVX2, 8x8 on NEON, 4x8 on WASM SIMD):
+
+* ``gemm-<t>`` for ``Conv``: 1x1, stride 1, no padding, dilation 1, group 1,
+  constant W -- an NCHW GEMM ``Y[M, HW] = W[M, C] . X[C, HW]``;
+* ``im2col-gemm-<t>`` for every other group-1 ``Conv`` with constant W;
+* ``gemm-<t>`` for ``Gemm`` (constant W [N, K]) and for ``MatMul`` with a
+  constant rank-2 B (A's batch dims fold into rows).
+
+Packing (layouts in docs/kernels.md, "gemm"; C++ twins in
+``runtime_cpp/kernels/ops/gemm_driver.cc``): Conv weights become MR-row panels
+("A-panels"), Gemm/MatMul weights NR-column panels ("B-panels"). A packed
+constant has exactly the original element count and keeps the original shape;
+only the order of the floats changes, so no attribute is added.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ...ir import Graph, Node, Value
+from . import KernelSpec, Packed, register
+
+TILES = ((6, 16), (8, 8), (4, 8))
+
+
+def pack_a_panels(w: np.ndarray, mr: int) -> np.ndarray:
+    """W [M, K] -> panels of ``mr`` rows, each stored [K][rows] (last panel narrower)."""
+    m = w.shape[0]
+    return np.concatenate([np.ascontiguousarray(w[m0:m0 + mr].T).ravel() for m0 in range(0, m, mr)])
+
+
+def pack_b_panels(b: np.ndarray, nr: int) -> np.ndarray:
+    """B [K, N] -> panels of ``nr`` columns, each stored [K][cols] (last panel narrower)."""
+    n = b.shape[1]
+    return np.concatenate([np.ascontiguousarray(b[:, n0:n0 + nr]).ravel() for n0 in range(0, n, nr)])
+
+
+def _const(v: Value | None) -> bool:
+    return v is not None and v.is_const
+
+
+def _ints(node: Node, key: str, default: list[int]) -> list[int]:
+    return [int(x) for x in node.attrs.get(key, default)]
+
+
+def _bias_ok(node: Node, m: int) -> bool:
+    return len(node.inputs) < 3 or node.inputs[2] is None or tuple(node.inputs[2].shape) == (m,)
+
+
+def conv_gemm_kind(node: Node) -> str | None:
+    """"gemm" (1x1 NCHW GEMM), "im2col" (k x k) or None for a Conv this family cannot run."""
+    if node.op != "Conv" or len(node.inputs) < 2 or node.inputs[0] is None or not _const(node.inputs[1]):
+        return None
+    x, w = node.inputs[0].shape, node.inputs[1].shape
+    if len(x) != 4 or len(w) != 4 or int(node.attrs.get("group", 1)) != 1 or w[1] != x[1]:
+        return None
+    if not _bias_ok(node, w[0]):
+        return None
+    pointwise = (w[2], w[3]) == (1, 1) and _ints(node, "strides", [1, 1]) == [1, 1] \
+        and _ints(node, "dilations", [1, 1]) == [1, 1] and _ints(node, "pads", [0, 0, 0, 0]) == [0, 0, 0, 0]
+    return "gemm" if pointwise else "im2col"
+
+
+def _gemm_applies(node: Node) -> bool:
+    if len(node.inputs) < 2 or node.inputs[0] is None or not _const(node.inputs[1]):
+        return False
+    x, w = node.inputs[0].shape, node.inputs[1].shape
+    return len(x) == 2 and len(w) == 2 and x[1] == w[1] and _bias_ok(node, w[0])
+
+
+def _matmul_applies(node: Node) -> bool:
+    if len(node.inputs) != 2 or node.inputs[0] is None or not _const(node.inputs[1]):
+        return False
+    a, b = node.inputs[0].shape, node.inputs[1].shape
+    return len(a) >= 2 and len(b) == 2 and a[-1] == b[0]
+
+
+def _packed_value(graph: Graph, v: Value, flat: np.ndarray, tag: str) -> Value:
+    arr = np.ascontiguousarray(flat, dtype=np.float32).reshape(v.shape)
+    return Value.constant(graph.unique_name(f"{v.name}.{tag}"), arr)
+
+
+def _pack_conv(mr: int, nr: int):
+    def pack(node: Node, graph: Graph) -> Packed:
+        w = node.inputs[1]
+        flat = pack_a_panels(np.asarray(w.const, dtype=np.float32).reshape(w.shape[0], -1), mr)
+        return Packed([node.inputs[0], _packed_value(graph, w, flat, f"panels{mr}x{nr}"), *node.inputs[2:]])
+    return pack
+
+
+def _pack_gemm(mr: int, nr: int):
+    def pack(node: Node, graph: Graph) -> Packed:
+        w = node.inputs[1]  # [N, K]: Y = X . W^T
+        flat = pack_b_panels(np.asarray(w.const, dtype=np.float32).T, nr)
+        return Packed([node.inputs[0], _packed_value(graph, w, flat, f"panels{mr}x{nr}"), *node.inputs[2:]])
+    return pack
+
+
+def _pack_matmul(mr: int, nr: int):
+    def pack(node: Node, graph: Graph) -> Packed:
+        b = node.inputs[1]  # [K, N]
+        flat = pack_b_panels(np.asarray(b.const, dtype=np.float32), nr)
+        return Packed([node.inputs[0], _packed_value(graph, b, flat, f"panels{mr}x{nr}")])
+    return pack
+
+
+for _mr, _nr in TILES:
+    _tile = f"{_mr}x{_nr}"
+    _req = (("gemm", _tile),)
+    register(KernelSpec(name=f"gemm-{_tile}", op="Conv", requires=_req,
+                        applies=lambda n: conv_gemm_kind(n) == "gemm", pack=_pack_conv(_mr, _nr)))
+    register(KernelSpec(name=f"im2col-gemm-{_tile}", op="Conv", requires=_req,
+                        applies=lambda n: conv_gemm_kind(n) == "im2col", pack=_pack_conv(_mr, _nr)))
+    register(KernelSpec(name=f"gemm-{_tile}", op="Gemm", requires=_req, applies=_gemm_applies,
+                        pack=_pack_gemm(_mr, _nr)))
+    register(KernelSpec(name=f"gemm-{_tile}", op="MatMul", requires=_req, applies=_matmul_applies,
+                        pack=_pack_matmul(_mr, _nr)))

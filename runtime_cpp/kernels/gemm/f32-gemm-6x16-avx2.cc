@@ -1,0 +1,152 @@
+// AVX2+FMA 6x16 GEMM micro-kernel (x86-64; this file alone is compiled with
+// -mavx2 -mfma and is only called after a run-time CPU check). Contract:
+// ukernel::GemmFn in ../ukernel.h.
+//
+// Register blocking: 6 rows x 2 ymm (16 floats) = 12 accumulators; per k step
+// two loads of B, six broadcasts of A and twelve FMAs (FMA-port bound: 6
+// cycles per k on a two-FMA-unit core). Edge tiles: nr <= 8 uses one vector
+// column; a partial last vector is read and written with masked moves (never
+// past nr); rows beyond mr re-read the last valid row of A and are not stored.
+#include <immintrin.h>
+
+#include "f32-gemm-epilogue.h"
+#include "f32-gemm.h"
+
+namespace sparsecc::ukernel {
+namespace {
+
+constexpr size_t kMR = 6;
+
+inline __m256i tail_mask(size_t n) {  // lanes [0, n) set, 0 < n <= 8
+  const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(int(n)), lanes);
+}
+
+template <bool kMask>
+inline __m256 load_b(const float* p, __m256i mask) {
+  if constexpr (kMask) return _mm256_maskload_ps(p, mask);
+  else return _mm256_loadu_ps(p);
+}
+
+template <bool kMask>
+inline void store_c(float* p, __m256 v, __m256i mask) {
+  if constexpr (kMask) _mm256_maskstore_ps(p, mask, v);
+  else _mm256_storeu_ps(p, v);
+}
+
+// Piecewise-linear activations in registers; others are applied after the store.
+inline __m256 act_vec(const Epilogue& ep, __m256 x) {
+  const __m256 zero = _mm256_setzero_ps(), one = _mm256_set1_ps(1.0f);
+  switch (ep.act) {
+    case Act::relu: return _mm256_max_ps(x, zero);
+    case Act::clip: return _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(ep.p0)), _mm256_set1_ps(ep.p1));
+    case Act::leaky_relu:
+      return _mm256_blendv_ps(_mm256_mul_ps(x, _mm256_set1_ps(ep.p0)), x, _mm256_cmp_ps(x, zero, _CMP_GE_OQ));
+    case Act::hard_sigmoid: {
+      const __m256 v = _mm256_fmadd_ps(x, _mm256_set1_ps(ep.p0), _mm256_set1_ps(ep.p1));
+      return _mm256_min_ps(_mm256_max_ps(v, zero), one);
+    }
+    case Act::hard_swish: {
+      const __m256 v = _mm256_fmadd_ps(x, _mm256_set1_ps(1.0f / 6.0f), _mm256_set1_ps(0.5f));
+      return _mm256_mul_ps(x, _mm256_min_ps(_mm256_max_ps(v, zero), one));
+    }
+    default: return x;
+  }
+}
+
+// NV = vectors per row (1 or 2); kMask = the last vector is partial.
+template <int NV, bool kMask>
+void gemm_tile(size_t mr, size_t nr, size_t k, const float* a, size_t a_row_stride, size_t a_k_stride,
+               const float* b, size_t b_row_stride, float* c, size_t c_row_stride, const float* bias,
+               Bias bias_mode, const Epilogue& ep) {
+  const __m256i mask = tail_mask(nr - size_t(NV - 1) * 8);
+  const float* a0 = a;
+  const float* a1 = mr > 1 ? a0 + a_row_stride : a0;
+  const float* a2 = mr > 2 ? a1 + a_row_stride : a1;
+  const float* a3 = mr > 3 ? a2 + a_row_stride : a2;
+  const float* a4 = mr > 4 ? a3 + a_row_stride : a3;
+  const float* a5 = mr > 5 ? a4 + a_row_stride : a4;
+
+  __m256 c00 = _mm256_setzero_ps(), c10 = c00, c20 = c00, c30 = c00, c40 = c00, c50 = c00;
+  __m256 c01 = c00, c11 = c00, c21 = c00, c31 = c00, c41 = c00, c51 = c00;
+  size_t off = 0;
+  for (size_t kk = 0; kk < k; ++kk) {
+    __m256 b0, b1 = _mm256_setzero_ps();
+    if constexpr (NV == 2) {
+      b0 = _mm256_loadu_ps(b);
+      b1 = load_b<kMask>(b + 8, mask);
+    } else {
+      b0 = load_b<kMask>(b, mask);
+    }
+    b += b_row_stride;
+    __m256 va = _mm256_broadcast_ss(a0 + off);
+    c00 = _mm256_fmadd_ps(va, b0, c00);
+    if constexpr (NV == 2) c01 = _mm256_fmadd_ps(va, b1, c01);
+    va = _mm256_broadcast_ss(a1 + off);
+    c10 = _mm256_fmadd_ps(va, b0, c10);
+    if constexpr (NV == 2) c11 = _mm256_fmadd_ps(va, b1, c11);
+    va = _mm256_broadcast_ss(a2 + off);
+    c20 = _mm256_fmadd_ps(va, b0, c20);
+    if constexpr (NV == 2) c21 = _mm256_fmadd_ps(va, b1, c21);
+    va = _mm256_broadcast_ss(a3 + off);
+    c30 = _mm256_fmadd_ps(va, b0, c30);
+    if constexpr (NV == 2) c31 = _mm256_fmadd_ps(va, b1, c31);
+    va = _mm256_broadcast_ss(a4 + off);
+    c40 = _mm256_fmadd_ps(va, b0, c40);
+    if constexpr (NV == 2) c41 = _mm256_fmadd_ps(va, b1, c41);
+    va = _mm256_broadcast_ss(a5 + off);
+    c50 = _mm256_fmadd_ps(va, b0, c50);
+    if constexpr (NV == 2) c51 = _mm256_fmadd_ps(va, b1, c51);
+    off += a_k_stride;
+  }
+
+  __m256 acc[kMR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
+  if (bias_mode == Bias::per_row) {
+    for (size_t i = 0; i < kMR; ++i) {
+      const __m256 bv = _mm256_broadcast_ss(bias + (i < mr ? i : mr - 1));
+      for (int v = 0; v < NV; ++v) acc[i][v] = _mm256_add_ps(acc[i][v], bv);
+    }
+  } else if (bias_mode == Bias::per_col) {
+    __m256 bv[2];
+    if constexpr (NV == 2) {
+      bv[0] = _mm256_loadu_ps(bias);
+      bv[1] = load_b<kMask>(bias + 8, mask);
+    } else {
+      bv[0] = load_b<kMask>(bias, mask);
+    }
+    for (size_t i = 0; i < kMR; ++i)
+      for (int v = 0; v < NV; ++v) acc[i][v] = _mm256_add_ps(acc[i][v], bv[v]);
+  }
+  const bool in_regs = act_is_piecewise_linear(ep.act);
+  if (in_regs && ep.act != Act::none)
+    for (size_t i = 0; i < kMR; ++i)
+      for (int v = 0; v < NV; ++v) acc[i][v] = act_vec(ep, acc[i][v]);
+  for (size_t i = 0; i < mr; ++i) {
+    float* ci = c + i * c_row_stride;
+    if constexpr (NV == 2) {
+      _mm256_storeu_ps(ci, acc[i][0]);
+      store_c<kMask>(ci + 8, acc[i][1], mask);
+    } else {
+      store_c<kMask>(ci, acc[i][0], mask);
+    }
+  }
+  if (!in_regs) apply_epilogue_rows(ep, mr, nr, c, c_row_stride);
+}
+
+}  // namespace
+
+void scc_f32_gemm_ukernel_6x16__avx2(size_t mr, size_t nr, size_t k, const float* a, size_t a_row_stride,
+                                     size_t a_k_stride, const float* b, size_t b_row_stride, float* c,
+                                     size_t c_row_stride, const float* bias, Bias bias_mode,
+                                     const Epilogue& ep) {
+  if (nr == 16)
+    gemm_tile<2, false>(mr, nr, k, a, a_row_stride, a_k_stride, b, b_row_stride, c, c_row_stride, bias, bias_mode, ep);
+  else if (nr > 8)
+    gemm_tile<2, true>(mr, nr, k, a, a_row_stride, a_k_stride, b, b_row_stride, c, c_row_stride, bias, bias_mode, ep);
+  else if (nr == 8)
+    gemm_tile<1, false>(mr, nr, k, a, a_row_stride, a_k_stride, b, b_row_stride, c, c_row_stride, bias, bias_mode, ep);
+  else
+    gemm_tile<1, true>(mr, nr, k, a, a_row_stride, a_k_stride, b, b_row_stride, c, c_row_stride, bias, bias_mode, ep);
+}
+
+}  // namespace sparsecc::ukernel

@@ -1,0 +1,178 @@
+// Op bindings of the GEMM family: Conv (1x1 stride-1 pad-0 as an NCHW GEMM;
+// k x k via im2col + GEMM), Gemm and MatMul with a constant, compile-time
+// packed weight operand. Kernel names "gemm-<MR>x<NR>" and
+// "im2col-gemm-<MR>x<NR>" (docs/kernels.md, section "gemm"); the arch
+// variant of the tile is chosen when the model is loaded.
+//
+// The packed weights keep the original tensor shape (no padding; layouts in
+// gemm_driver.h), so every shape check is the reference kernel's. Work is
+// split over output-channel blocks x pixel strips (Conv) or column panels x
+// row blocks (Gemm/MatMul) with RunContext::parallel_for.
+#include <string>
+
+#include "../../src/op_registry.h"
+#include "../gemm/f32-gemm.h"
+#include "../reference/f32-activation-ref-scalar.h"
+#include "../dispatch.h"
+#include "gemm_driver.h"
+
+namespace sparsecc::detail {
+namespace {
+
+using gemm::Variant;
+
+// The best variant of the tile for this CPU (kernels/dispatch.h), resolved at load time.
+Variant resolve_gemm(size_t MR, size_t NR) {
+  return {kernels::best_gemm(std::to_string(MR) + "x" + std::to_string(NR)), MR, NR};
+}
+
+ukernel::Epilogue to_epilogue(const Activation& a) {
+  using ukernel::Act;
+  ukernel::Epilogue ep;
+  ep.p0 = a.p0, ep.p1 = a.p1;
+  switch (a.kind) {
+    case ActKind::None: ep.act = Act::none; break;
+    case ActKind::Relu: ep.act = Act::relu; break;
+    case ActKind::Clip: ep.act = Act::clip; break;
+    case ActKind::LeakyRelu: ep.act = Act::leaky_relu; break;
+    case ActKind::Sigmoid: ep.act = Act::sigmoid; break;
+    case ActKind::HardSigmoid: ep.act = Act::hard_sigmoid; break;
+    case ActKind::HardSwish: ep.act = Act::hard_swish; break;
+    case ActKind::Tanh: ep.act = Act::tanh; break;
+    case ActKind::Gelu: ep.act = Act::gelu; break;
+    case ActKind::GeluTanh: ep.act = Act::gelu_tanh; break;
+    case ActKind::Silu: ep.act = Act::silu; break;
+    default: fail("activation is not a fused epilogue");
+  }
+  return ep;
+}
+
+std::vector<int64_t> ints_n(const Attrs& a, const char* key, size_t n, int64_t dflt) {
+  std::vector<int64_t> v = a.get_ints(key, std::vector<int64_t>(n, dflt));
+  if (v.size() != n) fail("attribute '", key, "' must have ", n, " values, got ", v.size());
+  return v;
+}
+
+template <typename F>
+void par_for(RunContext& ctx, size_t n, const F& body, size_t grain) {
+  ctx.parallel_for(n, [&body](size_t b, size_t e) { body(b, e); }, grain);
+}
+
+// Conv, group 1. kIm2col = false: only 1x1, stride 1, pad 0, dilation 1.
+template <size_t MR, size_t NR, bool kIm2col>
+Prepared prepare_conv(PrepareContext& ctx) {
+  ctx.expect_counts(2, 3, 1);
+  const Shape &x = ctx.in(0), &w = ctx.in(1);
+  const Shape* b = ctx.optional_in(2);
+  if (x.size() != 4) fail("X must have rank 4, got shape ", shape_str(x));
+  if (w.size() != 4) fail("W must have rank 4, got shape ", shape_str(w));
+  const auto s = ints_n(*ctx.attrs, "strides", 2, 1), d = ints_n(*ctx.attrs, "dilations", 2, 1);
+  const auto p = ints_n(*ctx.attrs, "pads", 4, 0);
+  const int64_t group = ctx.attrs->get_int("group", 1);
+  const ukernel::Epilogue ep = to_epilogue(parse_epilogue(*ctx.attrs));
+  const char* kname = kIm2col ? "im2col-gemm" : "gemm";
+  if (group != 1) fail("kernel ", kname, " needs group == 1, got ", group);
+  const int64_t kLimit = int64_t(1) << 31;
+  for (int64_t v : s)
+    if (v < 1 || v > kLimit) fail("strides must be in [1, 2^31], got ", shape_str(s));
+  for (int64_t v : d)
+    if (v < 1 || v > kLimit) fail("dilations must be in [1, 2^31], got ", shape_str(d));
+  for (int64_t v : p)
+    if (v < 0 || v > kLimit) fail("pads must be in [0, 2^31], got ", shape_str(p));
+  const int64_t N = x[0], C = x[1], H = x[2], W = x[3], M = w[0], kh = w[2], kw = w[3];
+  if (w[1] != C) fail("W ", shape_str(w), " must have C = ", C, " input channels");
+  if (b && *b != Shape{M}) fail("bias B ", shape_str(*b), " must have shape [", M, "]");
+  if (!kIm2col && (kh != 1 || kw != 1 || s != std::vector<int64_t>{1, 1} || d != std::vector<int64_t>{1, 1} ||
+                   p != std::vector<int64_t>{0, 0, 0, 0}))
+    fail("kernel gemm needs a 1x1 kernel with stride 1, dilation 1 and no padding (W ", shape_str(w),
+         "); use im2col-gemm");
+  const int64_t eh = H + p[0] + p[2] - d[0] * (kh - 1) - 1, ew = W + p[1] + p[3] - d[1] * (kw - 1) - 1;
+  if (eh < 0 || ew < 0) fail("dilated kernel ", kh, "x", kw, " is larger than the padded input ", H, "x", W);
+  const int64_t OH = eh / s[0] + 1, OW = ew / s[1] + 1;
+  if (M < 1 || C < 1 || kh < 1 || kw < 1) fail("empty weight ", shape_str(w));
+  const size_t K = size_t(C * kh * kw), P = size_t(OH * OW);
+
+  Prepared out;
+  out.out_shapes = {{N, M, OH, OW}};
+  out.scratch_bytes = K * gemm::chunk_columns(K, P, NR) * sizeof(float);
+  const Variant v = resolve_gemm(MR, NR);
+  const gemm::Im2col im{size_t(C), size_t(H), size_t(W), size_t(kh), size_t(kw), size_t(s[0]), size_t(s[1]),
+                        size_t(d[0]), size_t(d[1]), size_t(p[0]), size_t(p[1]), size_t(OH), size_t(OW)};
+  const bool has_b = b != nullptr;
+  const size_t in_plane = size_t(C * H * W), out_plane = size_t(M) * P;
+  out.run = [=](RunContext& rc, const float* const* in, float* const* o) {
+    const gemm::ChannelGemm g{v, size_t(M), K, in[1], has_b ? in[2] : nullptr, ep};
+    auto par = [&rc](size_t n, const auto& body) { par_for(rc, n, body, 1); };
+    for (int64_t n = 0; n < N; ++n)
+      gemm::conv_image(g, kIm2col ? &im : nullptr, P, in[0] + n * in_plane, o[0] + n * out_plane,
+                       rc.scratch<float>(), par);
+  };
+  return out;
+}
+
+template <size_t MR, size_t NR>
+Prepared prepare_gemm(PrepareContext& ctx) {
+  ctx.expect_counts(2, 3, 1);
+  const Shape &x = ctx.in(0), &w = ctx.in(1);
+  const Shape* b = ctx.optional_in(2);
+  if (x.size() != 2) fail("X must have rank 2, got ", shape_str(x));
+  if (w.size() != 2) fail("W must have rank 2 ([N, K]), got ", shape_str(w));
+  const int64_t M = x[0], K = x[1], N = w[0];
+  if (w[1] != K) fail("X ", shape_str(x), " and W ", shape_str(w), " disagree on K");
+  if (b && *b != Shape{N}) fail("bias B ", shape_str(*b), " must have shape [", N, "]");
+  if (K < 1 || N < 1) fail("empty weight ", shape_str(w));
+  const ukernel::Epilogue ep = to_epilogue(parse_epilogue(*ctx.attrs));
+  const Variant v = resolve_gemm(MR, NR);
+  const bool has_b = b != nullptr;
+  Prepared out;
+  out.out_shapes = {{M, N}};
+  out.run = [=](RunContext& rc, const float* const* in, float* const* o) {
+    const gemm::RowGemm g{v, size_t(M), size_t(K), size_t(N), in[1], has_b ? in[2] : nullptr, ep};
+    par_for(rc, g.tiles(), [&](size_t t0, size_t t1) { g.run_tiles(in[0], size_t(K), o[0], size_t(N), t0, t1); }, 1);
+  };
+  return out;
+}
+
+// MatMul A[..., M, K] x B[K, N] with B constant (rank 2): the batch dims of A
+// fold into the rows.
+template <size_t MR, size_t NR>
+Prepared prepare_matmul(PrepareContext& ctx) {
+  ctx.expect_counts(2, 2, 1);
+  const Shape &a = ctx.in(0), &b = ctx.in(1);
+  if (a.size() < 2) fail("A needs rank >= 2, got ", shape_str(a));
+  if (b.size() != 2) fail("kernel gemm needs a rank-2 constant B, got ", shape_str(b));
+  const int64_t K = a.back(), N = b[1];
+  if (b[0] != K) fail("A ", shape_str(a), " and B ", shape_str(b), " disagree on K");
+  if (K < 1 || N < 1) fail("empty B ", shape_str(b));
+  const ukernel::Epilogue ep = to_epilogue(parse_epilogue(*ctx.attrs));
+  const int64_t R = numel(a) / K;
+  Shape y = a;
+  y.back() = N;
+  const Variant v = resolve_gemm(MR, NR);
+  Prepared out;
+  out.out_shapes = {y};
+  out.run = [=](RunContext& rc, const float* const* in, float* const* o) {
+    const gemm::RowGemm g{v, size_t(R), size_t(K), size_t(N), in[1], nullptr, ep};
+    par_for(rc, g.tiles(), [&](size_t t0, size_t t1) { g.run_tiles(in[0], size_t(K), o[0], size_t(N), t0, t1); }, 1);
+  };
+  return out;
+}
+
+template <size_t MR, size_t NR>
+void register_tile(OpRegistry& r) {
+  const std::string tile = std::to_string(MR) + "x" + std::to_string(NR);
+  r.add("Conv", "gemm-" + tile, prepare_conv<MR, NR, false>);
+  r.add("Conv", "im2col-gemm-" + tile, prepare_conv<MR, NR, true>);
+  r.add("Gemm", "gemm-" + tile, prepare_gemm<MR, NR>);
+  r.add("MatMul", "gemm-" + tile, prepare_matmul<MR, NR>);
+}
+
+}  // namespace
+
+void register_gemm_ops(OpRegistry& r) {
+  register_tile<6, 16>(r);
+  register_tile<8, 8>(r);
+  register_tile<4, 8>(r);
+}
+
+}  // namespace sparsecc::detail

@@ -1,0 +1,60 @@
+// SIMD traits for x86-64 AVX2 + FMA (8 lanes). Include only from files compiled
+// with -mavx2 -mfma. Conventions: see simd-scalar.h.
+#pragma once
+
+#include <immintrin.h>
+
+#include <cstddef>
+
+namespace sparsecc::ukernel {
+namespace {
+
+struct SimdAvx2 {
+  using V = __m256;
+  using M = __m256;
+  static constexpr size_t N = 8;
+  static V set1(float v) { return _mm256_set1_ps(v); }
+  static V loadu(const float* p) { return _mm256_loadu_ps(p); }
+  static void storeu(float* p, V v) { _mm256_storeu_ps(p, v); }
+  static __m256i tail_mask(size_t n) {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(int(n)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  }
+  // the first n < N lanes (others zero; masked lanes are not read) / store only the first n lanes
+  static V load_partial(const float* p, size_t n) { return _mm256_maskload_ps(p, tail_mask(n)); }
+  static void store_partial(float* p, V v, size_t n) { _mm256_maskstore_ps(p, tail_mask(n), v); }
+  // (p[0], p[2], ..., p[14]): reads 16 floats
+  static V load_even(const float* p) {
+    const V e = _mm256_shuffle_ps(loadu(p), loadu(p + 8), _MM_SHUFFLE(2, 0, 2, 0));
+    return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(e), _MM_SHUFFLE(3, 1, 2, 0)));
+  }
+  static V add(V a, V b) { return _mm256_add_ps(a, b); }
+  static V sub(V a, V b) { return _mm256_sub_ps(a, b); }
+  static V mul(V a, V b) { return _mm256_mul_ps(a, b); }
+  static V div(V a, V b) { return _mm256_div_ps(a, b); }
+  static V fma(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
+  static V min(V a, V b) { return _mm256_min_ps(a, b); }
+  static V max(V a, V b) { return _mm256_max_ps(a, b); }
+  static V round(V a) { return _mm256_round_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+  static V pow2i(V n) {
+    const __m256i e = _mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127));
+    return _mm256_castsi256_ps(_mm256_slli_epi32(e, 23));
+  }
+  static V abs(V a) { return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), a); }
+  static V copysign(V mag, V sgn) {
+    const V s = _mm256_set1_ps(-0.0f);
+    return _mm256_or_ps(_mm256_andnot_ps(s, mag), _mm256_and_ps(s, sgn));
+  }
+  static M ge(V a, V b) { return _mm256_cmp_ps(a, b, _CMP_GE_OQ); }
+  static M gt(V a, V b) { return _mm256_cmp_ps(a, b, _CMP_GT_OQ); }
+  static M is_nan(V a) { return _mm256_cmp_ps(a, a, _CMP_UNORD_Q); }
+  static V select(M m, V a, V b) { return _mm256_blendv_ps(b, a, m); }
+  static float hsum(V a) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps(a, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+  }
+};
+
+}  // namespace
+}  // namespace sparsecc::ukernel
