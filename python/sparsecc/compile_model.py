@@ -29,19 +29,82 @@ def parse_input_shapes(specs) -> dict[str, list[int]]:
     return out
 
 
-def compile(model, target: str = "host", input_shapes=None, dump_after=None, dump=print) -> CompiledModel:
+def default_compensate(criterion: str, calibration) -> bool:
+    """Compensation is on by default with calibration data or the ``obs`` criterion (it is OBS's second half)."""
+    return calibration is not None or criterion == "obs"
+
+
+def compile(model, target: str = "host", input_shapes=None, dump_after=None, dump=print,
+            prune_channels: float = 0.0, prune_criterion: str = "l2", calibration=None,
+            compensate: bool | None = None, kernels: str | None = None) -> CompiledModel:
     """Compile an ONNX model (path, bytes or ModelProto) for ``target``.
+
+    ``kernels``: "fast" (default: the target's SIMD kernels where they apply) or
+    "ref" (the scalar reference kernels everywhere, e.g. to check a result);
+    ``$SPARSECC_KERNELS`` sets the default.
 
     ``input_shapes`` fixes dynamic input dims: ``{"input": [1, 3, 224, 224]}`` or
     ``["input:1,3,224,224"]``. ``dump_after``: pass names (or ``"all"``) after
     which the IR is printed with ``dump``.
+
+    ``prune_channels`` > 0 first removes that fraction of every layer's prunable
+    channel classes (structured pruning, ``group_prune``) ranked by
+    ``prune_criterion`` (l1, l2, bn_scale, activation, taylor, obs), with
+    ``calibration`` samples (an .npz path, ``{input name: array}`` or one array;
+    None = data-free) and consumer weight ``compensate`` (default: on with
+    calibration data or the obs criterion); then the canonical passes run.
     """
     if isinstance(dump_after, str):
         dump_after = {dump_after}
     graph = import_onnx(model, input_shapes=parse_input_shapes(input_shapes))
-    results = PassManager(canonical_passes(), dump_after=dump_after, dump=dump).run(graph)
-    plan = lower(graph, target)
+    passes = canonical_passes()
+    if prune_channels or calibration is not None:
+        from sparsecc.compiler.passes.group_prune import GroupPrune
+
+        if compensate is None:
+            compensate = default_compensate(prune_criterion, calibration)
+        passes = [GroupPrune(float(prune_channels), prune_criterion, calibration=calibration,
+                             compensate=compensate)] + list(passes)
+    results = PassManager(passes, dump_after=dump_after, dump=dump).run(graph)
+    plan = lower(graph, target, kernels=kernels)
     from sparsecc import __version__
 
     data = serialize(plan, producer=f"sparsecc {__version__}")
     return CompiledModel(data, plan=plan, graph=graph, pass_results=results)
+
+
+def prune(model, ratio: float, criterion: str = "l2", calibration=None, compensate: bool | None = None,
+          mode: str = "local", round_to: int = 1, max_layer_ratio: float = 0.9, input_shapes=None,
+          opset: int = 17):
+    """Structured channel pruning of an ONNX model; returns ``(pruned onnx.ModelProto, GroupPrune pass)``.
+
+    The arguments are those of ``sparsecc prune`` (see ``compile`` for
+    ``calibration`` and ``compensate``). A model whose first input has a
+    symbolic batch dim keeps it.
+    """
+    from sparsecc.compiler.export.onnx import export_onnx
+    from sparsecc.compiler.frontend.onnx import load_model
+    from sparsecc.compiler.passes.group_prune import GroupPrune
+
+    proto = load_model(model)
+    graph = import_onnx(proto, input_shapes=parse_input_shapes(input_shapes))
+    if compensate is None:
+        compensate = default_compensate(criterion, calibration)
+    pruner = GroupPrune(ratio, criterion, mode=mode, round_to=round_to, max_layer_ratio=max_layer_ratio,
+                        calibration=calibration, compensate=compensate)
+    pruner.run(graph)
+    dynamic = has_dynamic_batch(proto) and not parse_input_shapes(input_shapes)
+    return export_onnx(graph, opset=opset, dynamic_batch=dynamic), pruner
+
+
+def has_dynamic_batch(proto) -> bool:
+    """True if every graph input's leading dim is symbolic (a dim_param or unset)."""
+    inits = {t.name for t in proto.graph.initializer}
+    inputs = [vi for vi in proto.graph.input if vi.name not in inits]
+    if not inputs:
+        return False
+    for vi in inputs:
+        dims = vi.type.tensor_type.shape.dim
+        if not len(dims) or dims[0].HasField("dim_value"):
+            return False
+    return True

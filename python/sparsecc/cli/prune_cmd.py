@@ -33,7 +33,13 @@ def prune_command(
     output: Annotated[Optional[Path], typer.Option("-o", "--output",
                                                    help="ONNX file to write (default: MODEL.pruned.onnx).")] = None,
     ratio: Annotated[float, typer.Option(help="Fraction of prunable channel classes to remove, in [0, 1).")] = 0.3,
-    criterion: Annotated[str, typer.Option(help="Importance criterion: l1, l2 or bn_scale.")] = "l2",
+    criterion: Annotated[str, typer.Option(
+        help="Importance criterion: l1, l2, bn_scale, activation, taylor or obs.")] = "l2",
+    calib: Annotated[Optional[Path], typer.Option(
+        "--calib", help="Calibration samples: .npz keyed by input name (or one array), [N, ...input dims].")] = None,
+    compensate: Annotated[Optional[bool], typer.Option(
+        "--compensate/--no-compensate", help="Refit the layers reading removed channels "
+        "(default: on with --calib or --criterion obs).")] = None,
     round_to: Annotated[int, typer.Option("--round-to",
                                           help="Keep a multiple of this many channels per layer.")] = 1,
     global_rank: Annotated[bool, typer.Option("--global", help="Rank all layers together "
@@ -53,23 +59,36 @@ def prune_command(
       sparsecc prune mobilenet.onnx -o mobilenet_p30.onnx --ratio 0.3
 
       sparsecc prune model.onnx -o small.onnx --ratio 0.5 --criterion bn_scale --round-to 8 --global
+
+      sparsecc prune model.onnx -o small.onnx --ratio 0.3 --criterion obs --calib calib.npz
     """
-    from sparsecc.compile_model import parse_input_shapes
+    import onnx
+
+    from sparsecc.compile_model import default_compensate, has_dynamic_batch, parse_input_shapes
     from sparsecc.compiler.export.onnx import save_onnx
     from sparsecc.compiler.frontend.onnx import import_onnx
     from sparsecc.compiler.passes.flops import graph_macs, graph_params, layer_stats
     from sparsecc.compiler.passes.group_prune import GroupPrune
+    from sparsecc.errors import InvalidArgument
 
     out = output or model.with_name(model.stem + ".pruned.onnx")
-    graph = import_onnx(model, input_shapes=parse_input_shapes(input_shape))
+    if not model.exists():
+        raise InvalidArgument(f"model file {str(model)!r} does not exist")
+    shapes = parse_input_shapes(input_shape)
+    proto = onnx.load(str(model))
+    graph = import_onnx(proto, input_shapes=shapes)
     before, macs0, params0 = layer_stats(graph), graph_macs(graph), graph_params(graph)
+    if compensate is None:
+        compensate = default_compensate(criterion, calib)
     pruner = GroupPrune(ratio, criterion=criterion, mode="global" if global_rank else "local",
-                        round_to=round_to, max_layer_ratio=max_layer_ratio)
+                        round_to=round_to, max_layer_ratio=max_layer_ratio, calibration=calib,
+                        compensate=compensate)
     pruner.run(graph)
-    save_onnx(graph, out, opset=opset)
+    save_onnx(graph, out, opset=opset, dynamic_batch=has_dynamic_batch(proto) and not shapes)
     analysis = pruner.analysis
     report = prune_report(before, layer_stats(graph), {
         "output": str(out), "ratio": ratio, "criterion": criterion, "mode": pruner.mode, "round_to": round_to,
+        "calibration": None if calib is None else str(calib), "compensated": pruner.compensated,
         "classes": len(analysis.classes), "prunable_classes": len(analysis.prunable),
         "removed_classes": len(pruner.removed),
         "macs": [macs0, graph_macs(graph)], "params": [params0, graph_params(graph)]})
@@ -80,7 +99,8 @@ def prune_command(
         return
     if explain:
         console.print(escape(analysis.describe()), highlight=False)
-    table = Table(title=f"channel pruning ({criterion}, {pruner.mode}, ratio {ratio})")
+    extra = (", calibrated" if calib is not None else ", data-free") + (", compensated" if compensate else "")
+    table = Table(title=f"channel pruning ({criterion}, {pruner.mode}, ratio {ratio}{extra})")
     for col in ("layer", "op", "channels", "params", "MACs"):
         table.add_column(col, justify="left" if col in ("layer", "op") else "right",
                          overflow="fold" if col == "layer" else "ellipsis")
