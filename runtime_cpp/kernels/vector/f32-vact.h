@@ -28,7 +28,7 @@ void vact(size_t n, const float* x, float* y, const Epilogue& ep) {
   const V zero = T::set1(0.0f), one = T::set1(1.0f), p0 = T::set1(ep.p0), p1 = T::set1(ep.p1);
   switch (ep.act) {
     case Act::none:
-      if (x != y) std::memmove(y, x, n * sizeof(float));
+      if (n != 0 && x != y) std::memmove(y, x, n * sizeof(float));  // n == 0 may come with null pointers
       return;
     case Act::relu:  // x > 0 ? x : 0 (NaN -> 0, as the reference)
       return vmap<T>(n, x, y, [&](V v) { return T::select(T::gt(v, zero), v, zero); });
