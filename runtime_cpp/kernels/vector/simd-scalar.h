@@ -38,7 +38,8 @@ struct SimdScalar {
   static V min(V a, V b) { return a < b ? a : b; }
   static V max(V a, V b) { return a > b ? a : b; }
   static V round(V a) { return std::nearbyint(a); }
-  static V pow2i(V n) {  // 2^n for integral n in [-126, 127]
+  static V pow2i(V n) {  // 2^n for integral n in [-126, 127]; NaN stays NaN (casting it is UB)
+    if (std::isnan(n)) return n;
     const int32_t bits = (int32_t(n) + 127) << 23;
     float f;
     std::memcpy(&f, &bits, sizeof f);
