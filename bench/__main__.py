@@ -10,11 +10,11 @@ Writes a table to stdout and JSON to ``bench/results/bench-t<threads>.json``.
 
     python -m bench --models mobilenet_v1,resnet18 --threads 1 --repeat 10
     python -m bench --engines sparsecc,sparsecc-ref,onnxruntime,tvm
+    python -m bench --repeat 20 --update-readme      # regenerates the README's results table
 """
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import time
@@ -27,6 +27,7 @@ import sparsecc
 from sparsecc import zoo
 
 from .peers import ENGINES, PeerUnavailable, outputs_of
+from .readme import update_section, write_json
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIXTURES = {"torch_mobilenetv2_tiny": os.path.join(ROOT, "tests", "fixtures", "torch_mobilenetv2_tiny.onnx")}
@@ -103,6 +104,7 @@ def main(argv=None) -> None:
     ap.add_argument("--repeat", type=int, default=10, help="timed runs per engine (medians reported)")
     ap.add_argument("--warmup", type=int, default=2, help="untimed runs per engine first")
     ap.add_argument("--out", default=None, help="JSON path (default bench/results/bench-t<threads>.json)")
+    ap.add_argument("--update-readme", action="store_true", help="rewrite the README's results table (RESULTS markers)")
     args = ap.parse_args(argv)
     engines = [e for e in args.engines.split(",") if e]
     unknown = [e for e in engines if e not in ENGINES]
@@ -121,11 +123,12 @@ def main(argv=None) -> None:
            "cpu_count": os.cpu_count(), "onnxruntime": ort.__version__, "sparsecc": sparsecc.__version__,
            "sparsecc_arch_env": os.environ.get("SPARSECC_ARCH", ""), "results": results}
     out = args.out or os.path.join(ROOT, "bench", "results", f"bench-t{args.threads}.json")
-    os.makedirs(os.path.dirname(out), exist_ok=True)
-    with open(out, "w") as f:
-        json.dump(doc, f, indent=2)
-    print(table(results, engines))
+    write_json(out, doc)
+    text = table(results, engines)
+    print(text)
     print(f"JSON: {out}")
+    if args.update_readme:
+        update_section("RESULTS", text)
 
 
 if __name__ == "__main__":

@@ -11,19 +11,18 @@ on the test images; dampening is the library default).
 Writes bench/results/prune_accuracy.json, prints a markdown table;
 ``--update-readme`` rewrites the table in README.md between the PRUNE markers.
 
-    python bench/prune_accuracy.py --update-readme
+    python -m bench.prune_accuracy --update-readme
 """
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import re
 import time
 
 import numpy as np
 
 import sparsecc
+from bench.readme import update_section, write_json
 from sparsecc.compiler.export.onnx import export_onnx
 from sparsecc.compiler.frontend.onnx import import_onnx
 from sparsecc.compiler.passes.flops import graph_macs, graph_params
@@ -98,13 +97,7 @@ def table(result: dict) -> str:
 
 
 def update_readme(text: str) -> None:
-    with open(README, encoding="utf-8") as f:
-        readme = f.read()
-    pat = re.compile(r"(<!-- PRUNE:BEGIN[^>]*-->\n).*?(<!-- PRUNE:END -->)", re.S)
-    if not pat.search(readme):
-        raise SystemExit("README.md has no <!-- PRUNE:BEGIN --> / <!-- PRUNE:END --> markers")
-    with open(README, "w", encoding="utf-8") as f:
-        f.write(pat.sub(lambda m: m.group(1) + text + "\n" + m.group(2), readme))
+    update_section("PRUNE", text)
 
 
 def main():
@@ -115,8 +108,7 @@ def main():
     args = ap.parse_args()
     result = run(args.criteria.split(","), [float(r) for r in args.ratios.split(",")])
     os.makedirs(os.path.dirname(OUT), exist_ok=True)
-    with open(OUT, "w") as f:
-        json.dump(result, f, indent=1)
+    write_json(OUT, result)
     text = table(result)
     print(text)
     if args.update_readme:
