@@ -12,7 +12,7 @@
 
 #include "../../src/op_registry.h"
 #include "../gemm/f32-gemm.h"
-#include "../reference/f32-activation-ref-scalar.h"
+#include "op_epilogue.h"
 #include "../dispatch.h"
 #include "gemm_driver.h"
 
@@ -24,27 +24,6 @@ using gemm::Variant;
 // The best variant of the tile for this CPU (kernels/dispatch.h), resolved at load time.
 Variant resolve_gemm(size_t MR, size_t NR) {
   return {kernels::best_gemm(std::to_string(MR) + "x" + std::to_string(NR)), MR, NR};
-}
-
-ukernel::Epilogue to_epilogue(const Activation& a) {
-  using ukernel::Act;
-  ukernel::Epilogue ep;
-  ep.p0 = a.p0, ep.p1 = a.p1;
-  switch (a.kind) {
-    case ActKind::None: ep.act = Act::none; break;
-    case ActKind::Relu: ep.act = Act::relu; break;
-    case ActKind::Clip: ep.act = Act::clip; break;
-    case ActKind::LeakyRelu: ep.act = Act::leaky_relu; break;
-    case ActKind::Sigmoid: ep.act = Act::sigmoid; break;
-    case ActKind::HardSigmoid: ep.act = Act::hard_sigmoid; break;
-    case ActKind::HardSwish: ep.act = Act::hard_swish; break;
-    case ActKind::Tanh: ep.act = Act::tanh; break;
-    case ActKind::Gelu: ep.act = Act::gelu; break;
-    case ActKind::GeluTanh: ep.act = Act::gelu_tanh; break;
-    case ActKind::Silu: ep.act = Act::silu; break;
-    default: fail("activation is not a fused epilogue");
-  }
-  return ep;
 }
 
 std::vector<int64_t> ints_n(const Attrs& a, const char* key, size_t n, int64_t dflt) {
@@ -69,7 +48,7 @@ Prepared prepare_conv(PrepareContext& ctx) {
   const auto s = ints_n(*ctx.attrs, "strides", 2, 1), d = ints_n(*ctx.attrs, "dilations", 2, 1);
   const auto p = ints_n(*ctx.attrs, "pads", 4, 0);
   const int64_t group = ctx.attrs->get_int("group", 1);
-  const ukernel::Epilogue ep = to_epilogue(parse_epilogue(*ctx.attrs));
+  const ukernel::Epilogue ep = to_ukernel_epilogue(parse_epilogue(*ctx.attrs));
   const char* kname = kIm2col ? "im2col-gemm" : "gemm";
   if (group != 1) fail("kernel ", kname, " needs group == 1, got ", group);
   const int64_t kLimit = int64_t(1) << 31;
@@ -121,7 +100,7 @@ Prepared prepare_gemm(PrepareContext& ctx) {
   if (w[1] != K) fail("X ", shape_str(x), " and W ", shape_str(w), " disagree on K");
   if (b && *b != Shape{N}) fail("bias B ", shape_str(*b), " must have shape [", N, "]");
   if (K < 1 || N < 1) fail("empty weight ", shape_str(w));
-  const ukernel::Epilogue ep = to_epilogue(parse_epilogue(*ctx.attrs));
+  const ukernel::Epilogue ep = to_ukernel_epilogue(parse_epilogue(*ctx.attrs));
   const Variant v = resolve_gemm(MR, NR);
   const bool has_b = b != nullptr;
   Prepared out;
@@ -144,7 +123,7 @@ Prepared prepare_matmul(PrepareContext& ctx) {
   const int64_t K = a.back(), N = b[1];
   if (b[0] != K) fail("A ", shape_str(a), " and B ", shape_str(b), " disagree on K");
   if (K < 1 || N < 1) fail("empty B ", shape_str(b));
-  const ukernel::Epilogue ep = to_epilogue(parse_epilogue(*ctx.attrs));
+  const ukernel::Epilogue ep = to_ukernel_epilogue(parse_epilogue(*ctx.attrs));
   const int64_t R = numel(a) / K;
   Shape y = a;
   y.back() = N;
