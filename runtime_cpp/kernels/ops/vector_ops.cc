@@ -46,31 +46,12 @@ Prepared make_unary(PrepareContext& ctx, const Activation& act) {
 
 template <ActKind K>
 Prepared prepare_unary(PrepareContext& ctx) {
-  ctx.attrs->check_all_used();
-  return make_unary(ctx, Activation{K, 0.0f, 0.0f});
+  return make_unary(ctx, unary_op_activation(K, *ctx.attrs));
 }
 
-Prepared prepare_clip(PrepareContext& ctx) {
-  const float lo = std::numeric_limits<float>::lowest(), hi = std::numeric_limits<float>::max();
-  Activation act{ActKind::Clip, ctx.attrs->get_float("min", lo), ctx.attrs->get_float("max", hi)};
-  if (act.p0 != act.p0 || act.p1 != act.p1) fail("Clip min/max must not be NaN");
-  return make_unary(ctx, act);
-}
 
-Prepared prepare_leaky_relu(PrepareContext& ctx) {
-  return make_unary(ctx, Activation{ActKind::LeakyRelu, ctx.attrs->get_float("alpha", 0.01f), 0.0f});
-}
 
-Prepared prepare_hard_sigmoid(PrepareContext& ctx) {
-  return make_unary(ctx, Activation{ActKind::HardSigmoid, ctx.attrs->get_float("alpha", 0.2f),
-                                    ctx.attrs->get_float("beta", 0.5f)});
-}
 
-Prepared prepare_gelu(PrepareContext& ctx) {
-  const std::string approx = ctx.attrs->get_string("approximate", "none");
-  if (approx != "none" && approx != "tanh") fail("Gelu approximate must be 'none' or 'tanh', got '", approx, "'");
-  return make_unary(ctx, Activation{approx == "tanh" ? ActKind::GeluTanh : ActKind::Gelu, 0.0f, 0.0f});
-}
 
 // ---- binary -----------------------------------------------------------------
 
@@ -200,10 +181,10 @@ void register_vector_ops(OpRegistry& r) {
   r.add("Sigmoid", "vector", prepare_unary<ActKind::Sigmoid>);
   r.add("HardSwish", "vector", prepare_unary<ActKind::HardSwish>);
   r.add("Tanh", "vector", prepare_unary<ActKind::Tanh>);
-  r.add("Clip", "vector", prepare_clip);
-  r.add("LeakyRelu", "vector", prepare_leaky_relu);
-  r.add("HardSigmoid", "vector", prepare_hard_sigmoid);
-  r.add("Gelu", "vector", prepare_gelu);
+  r.add("Clip", "vector", prepare_unary<ActKind::Clip>);
+  r.add("LeakyRelu", "vector", prepare_unary<ActKind::LeakyRelu>);
+  r.add("HardSigmoid", "vector", prepare_unary<ActKind::HardSigmoid>);
+  r.add("Gelu", "vector", prepare_unary<ActKind::Gelu>);
   r.add("Add", "vector", prepare_binary<BinOp::add>);
   r.add("Sub", "vector", prepare_binary<BinOp::sub>);
   r.add("Mul", "vector", prepare_binary<BinOp::mul>);

@@ -1,6 +1,10 @@
 // Parsing of the fused-epilogue attributes and the in-place apply loop.
 #include "f32-activation-ref-scalar.h"
 
+#include <cmath>
+#include <limits>
+#include <string>
+
 #include "../../src/kernel_api.h"
 
 namespace sparsecc::detail {
@@ -37,6 +41,30 @@ Activation parse_epilogue(const Attrs& attrs) {
 void apply_activation(const Activation& act, float* data, long long n) {
   if (act.kind == ActKind::None) return;
   for (long long i = 0; i < n; ++i) data[i] = act(data[i]);
+}
+
+Activation unary_op_activation(ActKind kind, const Attrs& attrs) {
+  switch (kind) {
+    case ActKind::Clip: {
+      // absent bounds are the float32 extremes (as onnxruntime: an infinite input is clamped to them)
+      const float lo = std::numeric_limits<float>::lowest(), hi = std::numeric_limits<float>::max();
+      Activation act{ActKind::Clip, attrs.get_float("min", lo), attrs.get_float("max", hi)};
+      if (std::isnan(act.p0) || std::isnan(act.p1)) fail("Clip min/max must not be NaN");
+      return act;
+    }
+    case ActKind::LeakyRelu: return Activation{kind, attrs.get_float("alpha", 0.01f), 0.0f};
+    case ActKind::HardSigmoid:
+      return Activation{kind, attrs.get_float("alpha", 0.2f), attrs.get_float("beta", 0.5f)};
+    case ActKind::Elu: return Activation{kind, attrs.get_float("alpha", 1.0f), 0.0f};
+    case ActKind::Gelu: case ActKind::GeluTanh: {
+      const std::string approx = attrs.get_string("approximate", "none");
+      if (approx != "none" && approx != "tanh") fail("Gelu approximate must be 'none' or 'tanh', got '", approx, "'");
+      return Activation{approx == "tanh" ? ActKind::GeluTanh : ActKind::Gelu, 0.0f, 0.0f};
+    }
+    default:
+      attrs.check_all_used();
+      return Activation{kind, 0.0f, 0.0f};
+  }
 }
 
 }  // namespace sparsecc::detail

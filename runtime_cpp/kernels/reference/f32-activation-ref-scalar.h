@@ -65,6 +65,12 @@ struct Activation {
 // fused-epilogue op. Throws Error on an unknown name or a wrong param count.
 Activation parse_epilogue(const Attrs& attrs);
 
+// The Activation an elementwise unary op of kind `kind` computes, read from the op's
+// attributes (Clip min/max, LeakyRelu/Elu alpha, HardSigmoid alpha/beta, Gelu
+// approximate -> Gelu or GeluTanh); ops without attributes reject any. Shared by
+// every kernel of the unary ops, so their attribute semantics live in one place.
+Activation unary_op_activation(ActKind kind, const Attrs& attrs);
+
 // Applies `act` in place to n values (no-op for None).
 void apply_activation(const Activation& act, float* data, long long n);
 

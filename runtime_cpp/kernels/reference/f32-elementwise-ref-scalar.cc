@@ -89,36 +89,13 @@ Prepared make_unary(PrepareContext& ctx, Activation act) {
 
 template <ActKind K>
 Prepared prepare_unary(PrepareContext& ctx) {
-  ctx.attrs->check_all_used();
-  return make_unary(ctx, Activation{K, 0.0f, 0.0f});
+  return make_unary(ctx, unary_op_activation(K, *ctx.attrs));
 }
 
-Prepared prepare_clip(PrepareContext& ctx) {
-  // absent bounds are the float32 extremes (as onnxruntime: an infinite input is clamped to them)
-  const float lo = std::numeric_limits<float>::lowest(), hi = std::numeric_limits<float>::max();
-  Activation act{ActKind::Clip, ctx.attrs->get_float("min", lo), ctx.attrs->get_float("max", hi)};
-  if (std::isnan(act.p0) || std::isnan(act.p1)) fail("Clip min/max must not be NaN");
-  return make_unary(ctx, act);
-}
 
-Prepared prepare_leaky_relu(PrepareContext& ctx) {
-  return make_unary(ctx, Activation{ActKind::LeakyRelu, ctx.attrs->get_float("alpha", 0.01f), 0.0f});
-}
 
-Prepared prepare_hard_sigmoid(PrepareContext& ctx) {
-  return make_unary(ctx, Activation{ActKind::HardSigmoid, ctx.attrs->get_float("alpha", 0.2f),
-                                    ctx.attrs->get_float("beta", 0.5f)});
-}
 
-Prepared prepare_elu(PrepareContext& ctx) {
-  return make_unary(ctx, Activation{ActKind::Elu, ctx.attrs->get_float("alpha", 1.0f), 0.0f});
-}
 
-Prepared prepare_gelu(PrepareContext& ctx) {
-  const std::string approx = ctx.attrs->get_string("approximate", "none");
-  if (approx != "none" && approx != "tanh") fail("Gelu approximate must be 'none' or 'tanh', got '", approx, "'");
-  return make_unary(ctx, Activation{approx == "tanh" ? ActKind::GeluTanh : ActKind::Gelu, 0.0f, 0.0f});
-}
 
 }  // namespace
 
@@ -142,11 +119,11 @@ void register_elementwise_ref(OpRegistry& r) {
   r.add("Abs", "ref", prepare_unary<ActKind::Abs>);
   r.add("Reciprocal", "ref", prepare_unary<ActKind::Reciprocal>);
   r.add("Softplus", "ref", prepare_unary<ActKind::Softplus>);
-  r.add("Clip", "ref", prepare_clip);
-  r.add("LeakyRelu", "ref", prepare_leaky_relu);
-  r.add("HardSigmoid", "ref", prepare_hard_sigmoid);
-  r.add("Elu", "ref", prepare_elu);
-  r.add("Gelu", "ref", prepare_gelu);
+  r.add("Clip", "ref", prepare_unary<ActKind::Clip>);
+  r.add("LeakyRelu", "ref", prepare_unary<ActKind::LeakyRelu>);
+  r.add("HardSigmoid", "ref", prepare_unary<ActKind::HardSigmoid>);
+  r.add("Elu", "ref", prepare_unary<ActKind::Elu>);
+  r.add("Gelu", "ref", prepare_unary<ActKind::Gelu>);
 }
 
 }  // namespace sparsecc::detail
