@@ -16,6 +16,9 @@
 #include "run_with_kernel.h"
 #include "sparsecc/runtime.h"
 #include "test_harness.h"
+#include "epilogue_oracle.h"
+
+using sparsecc::test::epilogue_oracle;
 
 using namespace scctest;
 namespace uk = sparsecc::ukernel;
@@ -67,24 +70,6 @@ const std::vector<EpCase>& epilogues() {
   return eps;
 }
 
-double act_oracle(const uk::Epilogue& ep, double x) {
-  auto sig = [](double v) { return 1.0 / (1.0 + std::exp(-v)); };
-  auto clamp01 = [](double v) { return v < 0 ? 0.0 : (v > 1 ? 1.0 : v); };
-  switch (ep.act) {
-    case uk::Act::none: return x;
-    case uk::Act::relu: return x > 0 ? x : 0;
-    case uk::Act::clip: return std::min(std::max(x, double(ep.p0)), double(ep.p1));
-    case uk::Act::leaky_relu: return x >= 0 ? x : x * ep.p0;
-    case uk::Act::sigmoid: return sig(x);
-    case uk::Act::hard_sigmoid: return clamp01(ep.p0 * x + ep.p1);
-    case uk::Act::hard_swish: return x * clamp01(x / 6 + 0.5);
-    case uk::Act::tanh: return std::tanh(x);
-    case uk::Act::gelu: return 0.5 * x * (1 + std::erf(x / std::sqrt(2.0)));
-    case uk::Act::gelu_tanh: return 0.5 * x * (1 + std::tanh(0.7978845608028654 * (x + 0.044715 * x * x * x)));
-    case uk::Act::silu: return x * sig(x);
-  }
-  return x;
-}
 
 // y[oh][ow] in double, straight from the formula in ukernel.h
 std::vector<double> oracle(const std::vector<float>& x, size_t H, size_t W, const std::vector<float>& w, float bias,
@@ -99,7 +84,7 @@ std::vector<double> oracle(const std::vector<float>& x, size_t H, size_t W, cons
           if (ih < 0 || iw < 0 || ih >= long(H) || iw >= long(W)) continue;
           acc += double(w[ky * K + kx]) * x[ih * W + iw];
         }
-      y[oh * OW + ow] = act_oracle(ep, acc);
+      y[oh * OW + ow] = epilogue_oracle(ep, acc);
     }
   return y;
 }

@@ -17,6 +17,9 @@
 #include "run_with_kernel.h"
 #include "sparsecc/runtime.h"
 #include "test_harness.h"
+#include "epilogue_oracle.h"
+
+using sparsecc::test::epilogue_oracle;
 
 using namespace scctest;
 using sparsecc::ukernel::Act;
@@ -34,23 +37,6 @@ std::vector<float> rnd(size_t n, uint32_t seed, float lo = -1.0f, float hi = 1.0
   return v;
 }
 
-double act_ref(const Epilogue& ep, double x) {
-  auto clamp01 = [](double v) { return v < 0 ? 0.0 : (v > 1 ? 1.0 : v); };
-  switch (ep.act) {
-    case Act::none: return x;
-    case Act::relu: return x > 0 ? x : 0;
-    case Act::clip: return std::min(std::max(x, double(ep.p0)), double(ep.p1));
-    case Act::leaky_relu: return x >= 0 ? x : x * ep.p0;
-    case Act::sigmoid: return 1.0 / (1.0 + std::exp(-x));
-    case Act::hard_sigmoid: return clamp01(ep.p0 * x + ep.p1);
-    case Act::hard_swish: return x * clamp01(x / 6.0 + 0.5);
-    case Act::tanh: return std::tanh(x);
-    case Act::gelu: return 0.5 * x * (1.0 + std::erf(x / std::sqrt(2.0)));
-    case Act::gelu_tanh: return 0.5 * x * (1.0 + std::tanh(0.7978845608028654 * (x + 0.044715 * x * x * x)));
-    case Act::silu: return x / (1.0 + std::exp(-x));
-  }
-  return x;
-}
 
 const std::vector<std::pair<const char*, Epilogue>>& epilogues() {
   static const std::vector<std::pair<const char*, Epilogue>> eps = {
@@ -87,7 +73,7 @@ std::vector<float> call_kernel(GemmFn fn, size_t MR, size_t mr, size_t nr, size_
       for (size_t j = 0; j < nr; ++j) {
         double s = bm == Bias::per_row ? bias[i] : (bm == Bias::per_col ? bias[j] : 0.0);
         for (size_t kk = 0; kk < k; ++kk) s += double(a[i * rs + kk * ks]) * b[kk * ldb + j];
-        (*oracle)[i * ldc + j] = act_ref(ep, s);
+        (*oracle)[i * ldc + j] = epilogue_oracle(ep, s);
       }
   }
   return c;

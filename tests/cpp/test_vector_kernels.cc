@@ -20,6 +20,9 @@
 #include "run_with_kernel.h"
 #include "sparsecc/runtime.h"
 #include "test_harness.h"
+#include "epilogue_oracle.h"
+
+using sparsecc::test::epilogue_oracle;
 
 using namespace scctest;
 namespace uk = sparsecc::ukernel;
@@ -50,24 +53,6 @@ const EpCase kEpilogues[] = {
     {"silu", {uk::Act::silu, 0, 0}},          {"none", {uk::Act::none, 0, 0}},
 };
 
-double oracle(const uk::Epilogue& ep, double x) {
-  auto sig = [](double v) { return v >= 0 ? 1.0 / (1.0 + std::exp(-v)) : std::exp(v) / (1.0 + std::exp(v)); };
-  auto clamp01 = [](double v) { return v < 0 ? 0.0 : (v > 1 ? 1.0 : v); };
-  switch (ep.act) {
-    case uk::Act::none: return x;
-    case uk::Act::relu: return x > 0 ? x : 0;
-    case uk::Act::clip: return std::min(std::max(x, double(ep.p0)), double(ep.p1));
-    case uk::Act::leaky_relu: return x >= 0 ? x : x * ep.p0;
-    case uk::Act::sigmoid: return sig(x);
-    case uk::Act::hard_sigmoid: return clamp01(ep.p0 * x + ep.p1);
-    case uk::Act::hard_swish: return x * clamp01(x / 6 + 0.5);
-    case uk::Act::tanh: return std::tanh(x);
-    case uk::Act::gelu: return 0.5 * x * (1 + std::erf(x / std::sqrt(2.0)));
-    case uk::Act::gelu_tanh: return x * sig(2 * 0.7978845608028654 * (x + 0.044715 * x * x * x));
-    case uk::Act::silu: return x * sig(x);
-  }
-  return x;
-}
 
 // Inputs that exercise every branch: the reduced range, both signs, tiny and
 // huge magnitudes, results near float underflow, infinities.
@@ -92,8 +77,8 @@ bool close_rel(float got, double want, double rel, double abs_tol = 1e-37) {  //
 // when x moves by 2 float ulps (float evaluation of the argument of exp/tanh,
 // or of x/6 + 0.5 near the kink of hard_swish, cannot do better).
 double conditioning(const uk::Epilogue& ep, float x) {
-  const double f = oracle(ep, x), h = 2.4e-7 * std::fabs(double(x));
-  const double d = std::max(std::fabs(oracle(ep, x + h) - f), std::fabs(oracle(ep, x - h) - f));
+  const double f = epilogue_oracle(ep, x), h = 2.4e-7 * std::fabs(double(x));
+  const double d = std::max(std::fabs(epilogue_oracle(ep, x + h) - f), std::fabs(epilogue_oracle(ep, x - h) - f));
   return std::isfinite(d) ? d : 0.0;
 }
 
@@ -118,7 +103,7 @@ TEST(vact_matches_double_oracle_within_2e6_relative_up_to_conditioning_for_every
         scalar(n, x.data(), ys.data(), e.ep);
         const std::string what = name + " act=" + e.name + " n=" + std::to_string(n);
         for (size_t i = 0; i < n; ++i) {
-          const double want = oracle(e.ep, x[i]), cond = conditioning(e.ep, x[i]);
+          const double want = epilogue_oracle(e.ep, x[i]), cond = conditioning(e.ep, x[i]);
           if (!close_rel(y[i], want, 2e-6, cond + 1e-37)) {
             CHECK_MSG(false, what + ": f(" + std::to_string(x[i]) + ") = " + std::to_string(y[i]) + ", oracle " +
                                  std::to_string(want));
