@@ -9,7 +9,7 @@
 #include <new>
 #include <string>
 
-#include "sparsecc/runtime.h"
+#include "error.h"
 
 namespace sparsecc::detail {
 
@@ -20,9 +20,9 @@ class AlignedBuffer {
   explicit AlignedBuffer(size_t size) : size_(size) {
     if (size == 0) return;
     size_t rounded = (size + kAlign - 1) / kAlign * kAlign;
-    if (rounded < size) throw Error("cannot allocate " + std::to_string(size) + " bytes");
+    if (rounded < size) raise_error("cannot allocate " + std::to_string(size) + " bytes");
     ptr_ = static_cast<uint8_t*>(::operator new(rounded, std::align_val_t(kAlign), std::nothrow));
-    if (!ptr_) throw Error("cannot allocate " + std::to_string(size) + " bytes");
+    if (!ptr_) raise_error("cannot allocate " + std::to_string(size) + " bytes");
   }
   AlignedBuffer(const AlignedBuffer&) = delete;
   AlignedBuffer& operator=(const AlignedBuffer&) = delete;

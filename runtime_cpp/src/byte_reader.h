@@ -7,7 +7,7 @@
 #include <cstring>
 #include <string>
 
-#include "sparsecc/runtime.h"
+#include "error.h"
 
 namespace sparsecc::detail {
 
@@ -50,7 +50,7 @@ class ByteReader {
   }
 
   [[noreturn]] void fail(const char* field, const std::string& why) const {
-    throw Error(section_ + ": field '" + field + "' at byte " + std::to_string(pos_) + ": " + why);
+    raise_error(section_ + ": field '" + field + "' at byte " + std::to_string(pos_) + ": " + why);
   }
 
  private:

@@ -5,6 +5,7 @@
 #include <new>
 #include <string>
 
+#include "error.h"
 #include "sparsecc/runtime.h"
 
 struct scc_model {
@@ -20,14 +21,27 @@ namespace {
 thread_local std::string g_last_error;
 
 scc_status set_error(scc_status code, const std::string& msg) {
+#if SPARSECC_EXCEPTIONS
   try {
     g_last_error = msg;
   } catch (...) {
   }
+#else
+  g_last_error = msg;
+#endif
   return code;
 }
 
 // Runs f(); maps exceptions to a status and the thread-local message.
+// Without exceptions (wasm32) an error inside f() never returns here: the
+// runtime's fail handler gets it (error.h); the wasm reactor traps and its JS
+// wrapper reads the message with scc_wasm_fatal_error().
+#if !SPARSECC_EXCEPTIONS
+template <typename F>
+scc_status guarded(scc_status, F&& f) {
+  return f();
+}
+#else
 template <typename F>
 scc_status guarded(scc_status error_code, F&& f) {
   try {
@@ -42,6 +56,7 @@ scc_status guarded(scc_status error_code, F&& f) {
     return set_error(SCC_ERROR_RUNTIME, "unknown error");
   }
 }
+#endif
 
 scc_status bad_arg(const char* fn, const char* what) {
   return set_error(SCC_ERROR_INVALID_ARGUMENT, std::string(fn) + ": " + what);

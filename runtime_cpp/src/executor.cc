@@ -10,6 +10,7 @@
 #include <cstring>
 #include <new>
 
+#include "error.h"
 #include "model_data.h"
 #include "thread_pool.h"
 
@@ -34,21 +35,18 @@ struct Session::Impl {
 
 namespace {
 size_t round_up_64(size_t n, const char* what) {
-  if (n > SIZE_MAX - 63) throw Error(std::string("Session: ") + what + " scratch size overflows");
+  if (n > SIZE_MAX - 63) detail::raise_error(std::string("Session: ") + what + " scratch size overflows");
   return (n + 63) / 64 * 64;
 }
 }  // namespace
 
 Session::Session(std::shared_ptr<const Model> model, SessionOptions options)
     : model_(std::move(model)), impl_(std::make_unique<Impl>()) {
-  if (!model_) throw Error("Session: null model");
-  if (options.num_threads < 1) throw Error("Session: num_threads must be >= 1");
+  if (!model_) detail::raise_error("Session: null model");
+  if (options.num_threads < 1) detail::raise_error("Session: num_threads must be >= 1");
   const ModelData& m = model_->data();
-  try {
-    impl_->arena = detail::AlignedBuffer(size_t(m.arena_size));
-  } catch (const std::bad_alloc&) {
-    throw Error("Session: cannot allocate the arena of " + std::to_string(m.arena_size) + " bytes");
-  }
+  detail::or_out_of_memory("Session: cannot allocate the arena of " + std::to_string(m.arena_size) + " bytes",
+                           [&] { impl_->arena = detail::AlignedBuffer(size_t(m.arena_size)); });
   uint8_t* base = impl_->arena.data();
   auto resolve = [&](uint32_t id) -> float* {
     const detail::TensorDesc& t = m.tensors[id];
@@ -77,13 +75,10 @@ Session::Session(std::shared_ptr<const Model> model, SessionOptions options)
   const size_t shared = round_up_64(m.max_scratch_bytes, "shared");
   const size_t stride = round_up_64(m.max_thread_scratch_bytes, "per-thread");
   const size_t threads = size_t(options.num_threads);
-  if (stride && threads > (SIZE_MAX - shared) / stride) throw Error("Session: scratch size overflows");
+  if (stride && threads > (SIZE_MAX - shared) / stride) detail::raise_error("Session: scratch size overflows");
   const size_t total = shared + stride * threads;
-  try {
-    impl_->scratch = detail::AlignedBuffer(total);
-  } catch (const std::bad_alloc&) {
-    throw Error("Session: cannot allocate " + std::to_string(total) + " bytes of kernel scratch");
-  }
+  detail::or_out_of_memory("Session: cannot allocate " + std::to_string(total) + " bytes of kernel scratch",
+                           [&] { impl_->scratch = detail::AlignedBuffer(total); });
   impl_->thread_scratch_stride = stride;
 }
 
@@ -93,14 +88,14 @@ void Session::run(const std::vector<const float*>& inputs, const std::vector<flo
   const ModelData& m = model_->data();
   Impl& s = *impl_;
   if (inputs.size() != s.input_ptr.size())
-    throw Error("run: model has " + std::to_string(s.input_ptr.size()) + " inputs, got " + std::to_string(inputs.size()));
+    detail::raise_error("run: model has " + std::to_string(s.input_ptr.size()) + " inputs, got " + std::to_string(inputs.size()));
   if (outputs.size() != s.output_ptr.size())
-    throw Error("run: model has " + std::to_string(s.output_ptr.size()) + " outputs, got " +
+    detail::raise_error("run: model has " + std::to_string(s.output_ptr.size()) + " outputs, got " +
                 std::to_string(outputs.size()));
   for (size_t i = 0; i < inputs.size(); ++i)
-    if (!inputs[i]) throw Error("run: input " + std::to_string(i) + " ('" + m.input_info[i].name + "') is null");
+    if (!inputs[i]) detail::raise_error("run: input " + std::to_string(i) + " ('" + m.input_info[i].name + "') is null");
   for (size_t i = 0; i < outputs.size(); ++i)
-    if (!outputs[i]) throw Error("run: output " + std::to_string(i) + " ('" + m.output_info[i].name + "') is null");
+    if (!outputs[i]) detail::raise_error("run: output " + std::to_string(i) + " ('" + m.output_info[i].name + "') is null");
 
   for (size_t i = 0; i < inputs.size(); ++i)
     std::memmove(s.input_ptr[i], inputs[i], s.input_count[i] * sizeof(float));

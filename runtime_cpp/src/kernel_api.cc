@@ -92,9 +92,16 @@ std::string Attrs::get_string(const std::string& key, std::string dflt) const {
   return v ? v->str : dflt;
 }
 
+// Informational attributes the compiler records for `sparsecc inspect` (the
+// sparsity pass's pattern and achieved sparsity, the lowering's reason for the
+// chosen kernel; docs/model-format.md): every kernel accepts and ignores them.
+static bool is_informational(const std::string& key) {
+  return key == "sparsity" || key == "sparsity_pattern" || key == "kernel_reason";
+}
+
 void Attrs::check_all_used() const {
   for (const auto& kv : list_)
-    if (!used_.count(kv.first)) fail("unknown attribute '", kv.first, "'");
+    if (!used_.count(kv.first) && !is_informational(kv.first)) fail("unknown attribute '", kv.first, "'");
 }
 
 void PrepareContext::expect_counts(size_t min_in, size_t max_in, size_t outs) const {

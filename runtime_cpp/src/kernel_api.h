@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "error.h"
 #include "sparsecc/runtime.h"
 #include "thread_pool.h"
 
@@ -132,7 +133,7 @@ template <typename... Parts>
 [[noreturn]] void fail(const Parts&... parts) {
   std::ostringstream os;
   (os << ... << parts);
-  throw Error(os.str());
+  raise_error(os.str());
 }
 
 // Row-major strides of a shape (in elements).

@@ -11,6 +11,7 @@
 #include <iterator>
 #include <map>
 
+#include "error.h"
 #include "model_data.h"
 #include "op_registry.h"
 
@@ -27,47 +28,45 @@ void bind_nodes(ModelData& m) {
   for (size_t i = 0; i < n_t; ++i)
     if (m.tensors[i].kind == 1) defined[i] = 1;
   for (uint32_t id : m.input_ids) {
-    if (m.tensors[id].kind != 0) throw Error("graph input " + tensor_ref(m, id) + " must be an activation (kind 0)");
-    if (defined[id]) throw Error("graph input " + tensor_ref(m, id) + " listed twice");
+    if (m.tensors[id].kind != 0) raise_error("graph input " + tensor_ref(m, id) + " must be an activation (kind 0)");
+    if (defined[id]) raise_error("graph input " + tensor_ref(m, id) + " listed twice");
     defined[id] = 1;
   }
   const OpRegistry& reg = OpRegistry::instance();
   for (NodeDesc& node : m.nodes) {
     const std::string where = "node '" + node.name + "' (" + node.op + ")";
-    if (!reg.has_op(node.op)) throw Error(where + ": unknown op '" + node.op + "'");
+    if (!reg.has_op(node.op)) raise_error(where + ": unknown op '" + node.op + "'");
     PrepareFn prepare = reg.find(node.op, node.kernel);
-    if (!prepare) throw Error(where + ": no kernel '" + node.kernel + "' for op " + node.op + " in this runtime");
+    if (!prepare) raise_error(where + ": no kernel '" + node.kernel + "' for op " + node.op + " in this runtime");
     PrepareContext ctx;
     for (uint32_t id : node.inputs) {
       if (id == kAbsent) {
         ctx.inputs.push_back(nullptr);
         continue;
       }
-      if (!defined[id]) throw Error(where + ": input " + tensor_ref(m, id) + " is used before it is defined");
+      if (!defined[id]) raise_error(where + ": input " + tensor_ref(m, id) + " is used before it is defined");
       ctx.inputs.push_back(&m.tensors[id].shape);
     }
     for (uint32_t id : node.outputs) {
-      if (m.tensors[id].kind != 0) throw Error(where + ": output " + tensor_ref(m, id) + " must be an activation");
-      if (defined[id]) throw Error(where + ": output " + tensor_ref(m, id) + " is already defined");
+      if (m.tensors[id].kind != 0) raise_error(where + ": output " + tensor_ref(m, id) + " must be an activation");
+      if (defined[id]) raise_error(where + ": output " + tensor_ref(m, id) + " is already defined");
       defined[id] = 1;
     }
     ctx.n_outputs = node.outputs.size();
     Attrs attrs(node.attrs);
     ctx.attrs = &attrs;
-    Prepared p;
-    try {
-      p = prepare(ctx);
+    Prepared p = with_error_context(where, [&] {
+      Prepared prepared = prepare(ctx);
       attrs.check_all_used();
-    } catch (const Error& e) {
-      throw Error(where + ": " + e.what());
-    }
+      return prepared;
+    });
     if (p.out_shapes.size() != node.outputs.size())
-      throw Error(where + ": kernel computes " + std::to_string(p.out_shapes.size()) + " outputs, node lists " +
+      raise_error(where + ": kernel computes " + std::to_string(p.out_shapes.size()) + " outputs, node lists " +
                   std::to_string(node.outputs.size()));
     for (size_t k = 0; k < node.outputs.size(); ++k) {
       const Shape& stored = m.tensors[node.outputs[k]].shape;
       if (stored != p.out_shapes[k])
-        throw Error(where + ": output " + std::to_string(k) + " " + tensor_ref(m, node.outputs[k]) + " has shape " +
+        raise_error(where + ": output " + std::to_string(k) + " " + tensor_ref(m, node.outputs[k]) + " has shape " +
                     shape_str(stored) + " but the op computes " + shape_str(p.out_shapes[k]));
     }
     node.run = std::move(p.run);
@@ -77,7 +76,7 @@ void bind_nodes(ModelData& m) {
     m.max_thread_scratch_bytes = std::max(m.max_thread_scratch_bytes, p.thread_scratch_bytes);
   }
   for (uint32_t id : m.output_ids)
-    if (!defined[id]) throw Error("graph output " + tensor_ref(m, id) + " is never defined");
+    if (!defined[id]) raise_error("graph output " + tensor_ref(m, id) + " is never defined");
 }
 
 void check_arena_overlap(const ModelData& m) {
@@ -100,7 +99,7 @@ void check_arena_overlap(const ModelData& m) {
     if (other == kAbsent && next != live.begin() && std::prev(next)->second.first > begin)
       other = std::prev(next)->second.second;
     if (other != kAbsent)
-      throw Error("arena: " + tensor_ref(m, id) + " overlaps " + tensor_ref(m, other) +
+      raise_error("arena: " + tensor_ref(m, id) + " overlaps " + tensor_ref(m, other) +
                   " while both are live" + (t >= 0 ? " (at node '" + m.nodes[size_t(t)].name + "')" : ""));
     live[begin] = {end, id};
     int64_t last = std::max(last_use[id], t);

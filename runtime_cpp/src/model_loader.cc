@@ -23,6 +23,7 @@
 
 #include "byte_reader.h"
 #include "crc32.h"
+#include "error.h"
 #include "model_data.h"
 #include "op_registry.h"
 
@@ -47,7 +48,7 @@ uint64_t rd64(const uint8_t* p) { return uint64_t(rd32(p)) | uint64_t(rd32(p + 4
 bool fits(uint64_t a, uint64_t b, uint64_t limit) { return a <= limit && b <= limit - a; }
 
 [[noreturn]] void header_fail(const std::string& field, const std::string& why) {
-  throw Error("model header: field '" + field + "': " + why);
+  raise_error("model header: field '" + field + "': " + why);
 }
 
 struct Header {
@@ -56,7 +57,7 @@ struct Header {
 
 Header check_header(const uint8_t* d, size_t size) {
   if (size < kHeaderSize)
-    throw Error("model file truncated: " + std::to_string(size) + " bytes, shorter than the 64-byte header");
+    raise_error("model file truncated: " + std::to_string(size) + " bytes, shorter than the 64-byte header");
   if (std::memcmp(d, kMagic, 8) != 0) header_fail("magic", "not a sparsecc model file (expected \"SCCMODEL\")");
   uint16_t major = rd16(d + 8), minor = rd16(d + 10);
   if (major != kVersionMajor)

@@ -3,6 +3,7 @@
 #include <fstream>
 #include <new>
 
+#include "error.h"
 #include "model_data.h"
 
 namespace sparsecc {
@@ -15,34 +16,28 @@ Model::~Model() = default;
 
 
 std::shared_ptr<const Model> Model::load_bytes(const void* data, size_t size) {
-  if (!data && size) throw Error("load_bytes: null data pointer");
-  try {
+  if (!data && size) detail::raise_error("load_bytes: null data pointer");
+  return detail::or_out_of_memory("out of memory while loading a model of " + std::to_string(size) + " bytes", [&] {
     AlignedBuffer buf(size);
     if (size) std::memcpy(buf.data(), data, size);
     return std::shared_ptr<const Model>(new Model(detail::load_model(std::move(buf))));
-  } catch (const std::bad_alloc&) {
-    throw Error("out of memory while loading a model of " + std::to_string(size) + " bytes");
-  }
+  });
 }
 
 std::shared_ptr<const Model> Model::load_file(const std::string& path) {
   std::ifstream f(path, std::ios::binary | std::ios::ate);
-  if (!f) throw Error("cannot open model file '" + path + "'");
+  if (!f) detail::raise_error("cannot open model file '" + path + "'");
   std::streamoff end = f.tellg();
-  if (end < 0) throw Error("cannot read model file '" + path + "'");
+  if (end < 0) detail::raise_error("cannot read model file '" + path + "'");
   f.seekg(0);
-  try {
+  return detail::or_out_of_memory("out of memory while loading '" + path + "'", [&] {
     AlignedBuffer buf(static_cast<size_t>(end));
     if (end > 0 && !f.read(reinterpret_cast<char*>(buf.data()), end))
-      throw Error("cannot read model file '" + path + "'");
-    try {
+      detail::raise_error("cannot read model file '" + path + "'");
+    return detail::with_error_context(path, [&] {
       return std::shared_ptr<const Model>(new Model(detail::load_model(std::move(buf))));
-    } catch (const Error& e) {
-      throw Error(path + ": " + e.what());
-    }
-  } catch (const std::bad_alloc&) {
-    throw Error("out of memory while loading '" + path + "'");
-  }
+    });
+  });
 }
 
 const std::string& Model::target() const { return data_->target; }

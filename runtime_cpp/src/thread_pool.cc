@@ -10,9 +10,16 @@
 #include <chrono>
 #include <string>
 
-#include "sparsecc/runtime.h"
+#include "error.h"
 
 namespace sparsecc::detail {
+
+#if !SPARSECC_THREADS
+ThreadPool::ThreadPool(int num_threads) {
+  if (num_threads < 1) raise_error("thread pool: num_threads must be >= 1, got " + std::to_string(num_threads));
+}
+ThreadPool::~ThreadPool() = default;
+#else
 
 namespace {
 // How long an idle worker polls for the next job before sleeping.
@@ -20,7 +27,7 @@ constexpr auto kSpin = std::chrono::microseconds(200);
 }  // namespace
 
 ThreadPool::ThreadPool(int num_threads) {
-  if (num_threads < 1) throw Error("thread pool: num_threads must be >= 1, got " + std::to_string(num_threads));
+  if (num_threads < 1) raise_error("thread pool: num_threads must be >= 1, got " + std::to_string(num_threads));
   workers_.reserve(size_t(num_threads - 1));
   try {
     for (int w = 1; w < num_threads; ++w) workers_.emplace_back([this, w] { worker_main(size_t(w)); });
@@ -31,7 +38,7 @@ ThreadPool::ThreadPool(int num_threads) {
     }
     wake_.notify_all();
     for (auto& t : workers_) t.join();
-    throw Error(std::string("thread pool: cannot start a thread: ") + e.what());
+    raise_error(std::string("thread pool: cannot start a thread: ") + e.what());
   }
 }
 
@@ -104,5 +111,7 @@ void ThreadPool::worker_main(size_t worker) {
     active_workers_.fetch_sub(1, std::memory_order_acq_rel);
   }
 }
+
+#endif  // SPARSECC_THREADS
 
 }  // namespace sparsecc::detail

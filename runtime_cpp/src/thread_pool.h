@@ -14,18 +14,31 @@
 // microseconds), then sleep on a condition variable. Exceptions thrown by a
 // body are caught and the first one is rethrown by parallel_for on the caller.
 // Not re-entrant: a body must not call parallel_for on the same pool.
+//
+// wasm32-wasi builds have no threads (wasi-libc and its libc++ are built
+// without them): SPARSECC_THREADS is 0, any num_threads >= 1 is accepted and
+// clamped to 1, and every parallel_for runs inline on the caller.
 #pragma once
 
-#include <atomic>
-#include <cstdint>
-#include <condition_variable>
+#if defined(__wasi__)
+#define SPARSECC_THREADS 0
+#else
+#define SPARSECC_THREADS 1
+#endif
+
 #include <cstddef>
+#include <cstdint>
+#include <type_traits>
+
+#if SPARSECC_THREADS
+#include <atomic>
+#include <condition_variable>
 #include <exception>
 #include <mutex>
 #include <system_error>
 #include <thread>
-#include <type_traits>
 #include <vector>
+#endif
 
 namespace sparsecc::detail {
 
@@ -37,6 +50,15 @@ class ThreadPool {
   ThreadPool(const ThreadPool&) = delete;
   ThreadPool& operator=(const ThreadPool&) = delete;
 
+#if !SPARSECC_THREADS
+  size_t num_threads() const { return 1; }
+  template <typename F>
+  void parallel_for(size_t n, F&& body, size_t grain = 1) {
+    (void)grain;
+    if (n != 0) body(size_t(0), n, size_t(0));
+  }
+};
+#else
   size_t num_threads() const { return workers_.size() + 1; }
 
   // Body: callable as body(begin, end, worker). Type-erased without allocating.
@@ -77,5 +99,6 @@ class ThreadPool {
   std::exception_ptr error_;
   std::mutex error_mutex_;
 };
+#endif  // SPARSECC_THREADS
 
 }  // namespace sparsecc::detail
