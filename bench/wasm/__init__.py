@@ -1,0 +1,1 @@
+"""sparsecc's wasm32 runtime vs onnxruntime-web in node (``python -m bench.wasm``)."""
