@@ -9,8 +9,11 @@ from .common import STATE
 from .compile_cmd import compile_command
 from .demo_cmd import demo_command
 from .inspect_cmd import inspect_command
+from .profile_cmd import profile_command
 from .prune_cmd import prune_command
 from .run_cmd import run_command
+from .runtime_cmd import runtime_app
+from .targets_cmd import targets_command
 from .zoo_cmd import zoo_app
 
 app = typer.Typer(name="sparsecc", no_args_is_help=True, pretty_exceptions_enable=False,
@@ -37,7 +40,10 @@ app.command("run")(run_command)
 app.command("inspect")(inspect_command)
 app.command("demo")(demo_command)
 app.command("prune")(prune_command)
+app.command("profile")(profile_command)
 app.add_typer(zoo_app, name="zoo")
+app.command("targets")(targets_command)
+app.add_typer(runtime_app, name="runtime")
 
 
 def main() -> None:
