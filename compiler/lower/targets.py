@@ -8,7 +8,8 @@ without that SIMD extension, so a model compiled for ``host`` runs on any x86-64
 =========  ==========================  =====================================
 target     simd arch                   runtime accepting it
 =========  ==========================  =====================================
-host       this machine's (avx2/neon)  the build for this machine
+host       this machine's best         the build for this machine
+           (avx512 then avx2 / neon)
 x86_64     avx2 (run-time CPU check)   x86-64 builds
 arm64      neon                        aarch64 builds
 wasm32     wasmsimd                    wasm32 builds
@@ -17,6 +18,7 @@ generic    none (scalar rows only)     every build
 """
 from __future__ import annotations
 
+import os
 import platform
 from dataclasses import dataclass
 
@@ -28,20 +30,40 @@ from ..ir.ops import OPS
 class Target:
     name: str
     simd: str | None          # preferred micro-kernel arch, None = scalar only
+    also: tuple[str, ...] = ()  # further SIMD archs, in preference order
+
+    @property
+    def simd_archs(self) -> tuple[str, ...]:
+        """SIMD archs, preferred first (empty for scalar-only targets)."""
+        return ((self.simd,) + self.also) if self.simd else ()
 
     @property
     def archs(self) -> tuple[str, ...]:
         """Archs whose rows this target's runtime compiles, preferred first."""
-        return (self.simd, "scalar") if self.simd else ("scalar",)
+        return self.simd_archs + ("scalar",)
 
 
-def _host_simd() -> str | None:
+def _cpu_flags() -> set[str]:
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    return set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return set()
+
+
+def _host_simd() -> tuple[str, ...]:
     machine = platform.machine().lower()
     if machine in ("x86_64", "amd64"):
-        return "avx2"
+        flags = _cpu_flags()
+        if os.environ.get("SPARSECC_HOST_AVX512", "1") != "0" and {"avx512f", "avx2", "fma"} <= flags:
+            return ("avx512", "avx2")
+        return ("avx2",)
     if machine in ("aarch64", "arm64"):
-        return "neon"
-    return None
+        return ("neon",)
+    return ()
 
 
 _FIXED = {
@@ -56,7 +78,8 @@ TARGETS = ("host",) + tuple(_FIXED)
 def get_target(name: str) -> Target:
     """The Target called ``name``; CompileError listing the known ones otherwise."""
     if name == "host":
-        return Target("host", _host_simd())
+        simd = _host_simd()
+        return Target("host", simd[0], simd[1:]) if simd else Target("host", None)
     if name in _FIXED:
         return _FIXED[name]
     raise CompileError(f"unknown target {name!r}; known targets: {', '.join(TARGETS)}")

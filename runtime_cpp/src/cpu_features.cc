@@ -12,6 +12,7 @@ CpuFeatures detect() {
   // libgcc / compiler-rt check the cpuid bits and that the OS saves YMM state (XCR0)
   f.avx2 = __builtin_cpu_supports("avx2");
   f.fma = __builtin_cpu_supports("fma");
+  f.avx512f = __builtin_cpu_supports("avx512f");
 #endif
 #if defined(__aarch64__)
   f.neon = true;
@@ -39,6 +40,7 @@ std::string cpu_features_string() {
   };
   add(f.avx2, "avx2");
   add(f.fma, "fma");
+  add(f.avx512f, "avx512f");
   add(f.neon, "neon");
   add(f.wasm_simd128, "simd128");
   return s;

@@ -12,6 +12,7 @@ namespace sparsecc::detail {
 struct CpuFeatures {
   bool avx2 = false;
   bool fma = false;
+  bool avx512f = false;  // AVX-512 Foundation, with the OS saving ZMM/opmask state
   bool neon = false;
   bool wasm_simd128 = false;
 };

@@ -24,6 +24,18 @@ const OpRegistry& OpRegistry::instance() {
 #ifdef SCC_HAVE_VECTOR_OPS
     register_vector_ops(r);
 #endif
+#ifdef SCC_HAVE_POOL_OPS
+    register_pool_ops(r);
+#endif
+#ifdef SCC_HAVE_NORM_OPS
+    register_norm_ops(r);
+#endif
+#ifdef SCC_HAVE_LAYOUT_OPS
+    register_layout_ops(r);
+#endif
+#ifdef SCC_HAVE_SPMM_OPS
+    register_spmm_ops(r);
+#endif
     return r;
   }();
   return registry;

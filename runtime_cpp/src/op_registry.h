@@ -42,5 +42,9 @@ void register_pad_ref(OpRegistry& r);
 void register_gemm_ops(OpRegistry& r);
 void register_dwconv_ops(OpRegistry& r);
 void register_vector_ops(OpRegistry& r);
+void register_pool_ops(OpRegistry& r);
+void register_norm_ops(OpRegistry& r);
+void register_layout_ops(OpRegistry& r);
+void register_spmm_ops(OpRegistry& r);
 
 }  // namespace sparsecc::detail

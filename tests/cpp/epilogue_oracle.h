@@ -22,7 +22,7 @@ inline double epilogue_oracle(const ukernel::Epilogue& ep, double x) {
     case Act::hard_sigmoid: return clamp01(ep.p0 * x + ep.p1);
     case Act::hard_swish: return x * clamp01(x / 6 + 0.5);
     case Act::tanh: return std::tanh(x);
-    case Act::gelu: return 0.5 * x * (1 + std::erf(x / std::sqrt(2.0)));
+    case Act::gelu: return 0.5 * x * std::erfc(-x / std::sqrt(2.0));  // = 1 + erf(x/sqrt2), exact in the tail
     case Act::gelu_tanh: return x * sig(2 * 0.7978845608028654 * (x + 0.044715 * x * x * x));
     case Act::silu: return x * sig(x);
   }

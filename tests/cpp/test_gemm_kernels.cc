@@ -7,6 +7,7 @@
 // same node, with 1 and 2 threads. Seeded random data.
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <random>
 #include <string>
 #include <vector>
@@ -54,7 +55,7 @@ struct Tile {
   size_t MR, NR;
   std::string name;
 };
-const Tile kTiles[] = {{6, 16, "6x16"}, {8, 8, "8x8"}, {4, 8, "4x8"}};
+const Tile kTiles[] = {{12, 32, "12x32"}, {6, 16, "6x16"}, {8, 8, "8x8"}, {4, 8, "4x8"}};
 
 // One micro-kernel call on an mr x nr x k problem; `packed_a`: A is a [k][mr]
 // panel (conv layout), else row-major [mr][k + 3]. Returns the C buffer
@@ -89,7 +90,11 @@ std::string where(const std::string& variant, size_t mr, size_t nr, size_t k, bo
 }  // namespace
 
 TEST(every_gemm_variant_matches_double_oracle_and_scalar_twin_on_edge_tiles) {
-  size_t checked = 0;
+  // SCC_TEST_QUICK (set by ctest when the tests run under an emulator such as
+  // qemu-aarch64, where this full cross product takes minutes): each shape is
+  // checked with one epilogue instead of all of them.
+  const bool quick = std::getenv("SCC_TEST_QUICK") != nullptr;
+  size_t checked = 0, shape_count = 0;
   for (const Tile& t : kTiles) {
     const auto variants = sparsecc::kernels::available("gemm", t.name);
     CHECK_MSG(!variants.empty(), "no gemm variant for tile " + t.name);
@@ -106,9 +111,13 @@ TEST(every_gemm_variant_matches_double_oracle_and_scalar_twin_on_edge_tiles) {
         for (size_t nr : nrs)
           for (size_t k : {size_t(1), size_t(2), size_t(7), size_t(64)})
             for (bool packed : {true, false})
-              for (Bias bm : {Bias::none, Bias::per_row, Bias::per_col})
+              for (Bias bm : {Bias::none, Bias::per_row, Bias::per_col}) {
+                const size_t shape_no = shape_count++;
+                size_t ep_no = 0;
                 for (const auto& [aname, ep] : epilogues()) {
                   if (mr == 0 || nr == 0) continue;
+                  // quick: one epilogue per shape, rotating (every shape and every epilogue still checked)
+                  if (quick && ep_no++ % epilogues().size() != shape_no % epilogues().size()) continue;
                   std::vector<double> want;
                   const auto got = call_kernel(fn, t.MR, mr, nr, k, packed, bm, ep, ++seed, &want);
                   const auto twin = call_kernel(sfn, t.MR, mr, nr, k, packed, bm, ep, seed, nullptr);
@@ -127,6 +136,7 @@ TEST(every_gemm_variant_matches_double_oracle_and_scalar_twin_on_edge_tiles) {
                   }
                   ++checked;
                 }
+              }
     }
   }
   CHECK(checked > 1000);
@@ -200,17 +210,19 @@ void check_conv(const ConvCase& c, const std::string& kernel, size_t MR, int thr
     }
 }
 
-const char* const kTileNames[] = {"6x16", "8x8", "4x8"};
-const size_t kTileMR[] = {6, 8, 4};
+const char* const kTileNames[] = {"12x32", "6x16", "8x8", "4x8"};
+const size_t kTileMR[] = {12, 6, 8, 4};
+const size_t kTileNR[] = {32, 16, 8, 8};
+constexpr size_t kNumTiles = sizeof(kTileMR) / sizeof(kTileMR[0]);
 
 }  // namespace
 
 TEST(conv_1x1_gemm_matches_reference_over_channel_and_pixel_edges) {
   uint32_t seed = 100;
-  for (int64_t M : {1, 5, 6, 7, 13, 32})
+  for (int64_t M : {1, 5, 6, 7, 13, 25, 32})
     for (int64_t C : {1, 3, 17})
-      for (auto hw : {std::pair<int64_t, int64_t>{1, 1}, {3, 5}, {4, 4}, {7, 7}, {9, 11}})
-        for (size_t t = 0; t < 3; ++t) {
+      for (auto hw : {std::pair<int64_t, int64_t>{1, 1}, {3, 5}, {4, 4}, {7, 7}, {9, 11}, {6, 8}})
+        for (size_t t = 0; t < kNumTiles; ++t) {
           const ConvCase c{M == 7 ? 2 : 1, C, hw.first, hw.second, M, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, M != 6, "relu", {}};
           check_conv(c, std::string("gemm-") + kTileNames[t], kTileMR[t], 1, ++seed);
         }
@@ -243,7 +255,7 @@ TEST(conv_im2col_gemm_matches_reference_over_strides_pads_dilations) {
       {1, 2, 2, 2, 3, 3, 3, 1, 1, 2, 1, 0, 2, 1, 1, true, "none", {}},    // pads larger than the image
   };
   for (const ConvCase& c : cases)
-    for (size_t t = 0; t < 3; ++t) check_conv(c, std::string("im2col-gemm-") + kTileNames[t], kTileMR[t], 1, ++seed);
+    for (size_t t = 0; t < kNumTiles; ++t) check_conv(c, std::string("im2col-gemm-") + kTileNames[t], kTileMR[t], 1, ++seed);
 }
 
 TEST(conv_gemm_with_more_than_one_cache_chunk_matches_reference) {
@@ -253,6 +265,8 @@ TEST(conv_gemm_with_more_than_one_cache_chunk_matches_reference) {
   check_conv(c, "im2col-gemm-6x16", 6, 2, 402);
   const ConvCase d{1, 4200, 10, 10, 9, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, true, "none", {}};
   check_conv(d, "gemm-6x16", 6, 1, 403);
+  check_conv(c, "im2col-gemm-12x32", 12, 2, 404);
+  check_conv(d, "gemm-12x32", 12, 1, 405);
 }
 
 TEST(conv_gemm_on_two_threads_matches_reference) {
@@ -260,6 +274,7 @@ TEST(conv_gemm_on_two_threads_matches_reference) {
   check_conv({2, 16, 14, 14, 40, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, true, "relu", {}}, "gemm-6x16", 6, 2, ++seed);
   check_conv({1, 8, 15, 13, 21, 3, 3, 2, 1, 1, 1, 1, 1, 1, 1, true, "hard_swish", {}}, "im2col-gemm-6x16", 6, 2, ++seed);
   check_conv({1, 8, 15, 13, 21, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, false, "none", {}}, "im2col-gemm-4x8", 4, 2, ++seed);
+  check_conv({1, 16, 14, 14, 50, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, true, "relu", {}}, "gemm-12x32", 12, 2, ++seed);
 }
 
 namespace {
@@ -291,19 +306,20 @@ TEST(gemm_op_with_packed_weights_matches_reference_over_tile_edges) {
   for (int64_t M : {1, 5, 6, 13})
     for (int64_t K : {1, 9, 33})
       for (int64_t N : {1, 15, 16, 17, 40})
-        for (size_t t = 0; t < 3; ++t) {
-          const size_t NR = t == 0 ? 16 : 8;
+        for (size_t t = 0; t < kNumTiles; ++t) {
+          const size_t NR = kTileNR[t];
           check_gemm(M, K, N, (M + N) % 2 == 0, kTileNames[t], NR, 1, N == 17 ? "sigmoid" : "relu", ++seed);
         }
   check_gemm(37, 64, 50, true, "6x16", 16, 2, "gelu", ++seed);
+  check_gemm(37, 64, 50, true, "12x32", 32, 2, "gelu", ++seed);
 }
 
 TEST(matmul_with_constant_b_folds_batch_dims_into_rows_and_matches_reference) {
   uint32_t seed = 700;
-  for (size_t t = 0; t < 3; ++t)
+  for (size_t t = 0; t < kNumTiles; ++t)
     for (auto dims : {std::vector<int64_t>{7, 9}, std::vector<int64_t>{2, 3, 5, 9}, std::vector<int64_t>{1, 16, 9}}) {
       const int64_t K = dims.back(), N = 19;
-      const size_t NR = t == 0 ? 16 : 8;
+      const size_t NR = kTileNR[t];
       int64_t R = 1;
       for (size_t i = 0; i + 1 < dims.size(); ++i) R *= dims[i];
       const auto a = rnd(size_t(R * K), ++seed), b = rnd(size_t(K * N), ++seed);
@@ -332,4 +348,43 @@ TEST(gemm_kernels_reject_nodes_they_cannot_run_with_a_clear_message) {
   CHECK_MSG(err.find("rank-2 constant B") != std::string::npos, err);
   err = kernel_load_error("Gemm", "gemm-5x5", {{{2, 4}, {}}, constant({3, 4}, std::vector<float>(12))}, {2, 3});
   CHECK_MSG(!err.empty(), "unknown tile gemm-5x5 must not load");
+}
+
+TEST(batched_matmul_of_runtime_operands_matches_reference_with_broadcast_batch_dims) {
+  // {A dims, B dims}: equal batches, broadcast on either side, rank mismatch,
+  // attention shapes (Q.K^T, P.V), and M/N/K below, at and above every tile.
+  const std::vector<std::pair<std::vector<int64_t>, std::vector<int64_t>>> cases = {
+      {{5, 7}, {7, 9}},
+      {{2, 3, 13, 8}, {2, 3, 8, 33}},
+      {{1, 4, 16, 16}, {1, 4, 16, 16}},
+      {{2, 1, 6, 5}, {1, 3, 5, 17}},
+      {{3, 12, 40}, {40, 32}},
+      {{7, 1}, {4, 1, 31}},
+      {{1, 2, 25, 64}, {1, 2, 64, 25}},
+  };
+  uint32_t seed = 900;
+  for (size_t t = 0; t < kNumTiles; ++t)
+    for (const auto& [da, db] : cases) {
+      int64_t na = 1, nb = 1;
+      for (int64_t d : da) na *= d;
+      for (int64_t d : db) nb *= d;
+      const auto a = rnd(size_t(na), ++seed), b = rnd(size_t(nb), ++seed);
+      // output shape: broadcast batch dims, then M, N
+      const size_t rank = std::max(da.size(), db.size());
+      std::vector<int64_t> ys(rank);
+      for (size_t i = 0; i + 2 < rank; ++i) {
+        const int64_t x = i + da.size() >= rank ? da[i + da.size() - rank] : 1;
+        const int64_t y = i + db.size() >= rank ? db[i + db.size() - rank] : 1;
+        ys[i] = std::max(x, y);
+      }
+      ys[rank - 2] = da[da.size() - 2];
+      ys[rank - 1] = db.back();
+      for (int threads : {1, 2}) {
+        const auto got = run_with_kernel("MatMul", std::string("bmm-") + kTileNames[t], {{da, a}, {db, b}}, ys,
+                                         [](NodeRec& n) { n.s("activation", "relu"); }, threads);
+        const auto want = run_with_kernel("MatMul", "ref", {{da, a}, {db, b}}, ys,
+                                          [](NodeRec& n) { n.s("activation", "relu"); });
+        CHECK_CLOSE(got, want, 1e-5f);
+      }
+    }
 }

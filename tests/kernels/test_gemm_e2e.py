@@ -120,15 +120,20 @@ def test_matmul_with_constant_b_runs_the_gemm_kernel(a_shape, n):
         assert kernels["mm"].startswith("gemm-"), kernels
 
 
-def test_matmul_with_two_activations_keeps_the_reference_kernel():
+@pytest.mark.parametrize("a_shape,b_shape", [((3, 4), (4, 5)), ((2, 4, 9, 16), (2, 4, 16, 9)),
+                                             ((1, 3, 7, 5), (5, 33)), ((2, 1, 6, 8), (3, 8, 4))])
+def test_matmul_of_two_runtime_operands_runs_the_batched_kernel(a_shape, b_shape):
     node = helper.make_node("MatMul", ["a", "b"], ["y"], name="mm")
-    model = make_model([node], [helper.make_tensor_value_info("a", TensorProto.FLOAT, [3, 4]),
-                                helper.make_tensor_value_info("b", TensorProto.FLOAT, [4, 5])],
-                       [helper.make_tensor_value_info("y", TensorProto.FLOAT, [3, 5])])
+    y_shape = list(np.broadcast_shapes(a_shape[:-2], b_shape[:-2])) + [a_shape[-2], b_shape[-1]]
+    model = make_model([node], [helper.make_tensor_value_info("a", TensorProto.FLOAT, list(a_shape)),
+                                helper.make_tensor_value_info("b", TensorProto.FLOAT, list(b_shape))],
+                       [helper.make_tensor_value_info("y", TensorProto.FLOAT, y_shape)])
     rng = np.random.default_rng(1)
-    kernels = _check(model, {"a": rng.standard_normal((3, 4)).astype(np.float32),
-                             "b": rng.standard_normal((4, 5)).astype(np.float32)})
-    assert kernels["mm"] == "ref"
+    for threads in (1, 2):
+        kernels = _check(model, {"a": rng.standard_normal(a_shape).astype(np.float32),
+                                 "b": rng.standard_normal(b_shape).astype(np.float32)}, threads,
+                         label=f"matmul {a_shape} x {b_shape}")
+        assert kernels["mm"].startswith("bmm-"), kernels
 
 
 def test_python_packing_matches_the_documented_panel_layout():

@@ -122,7 +122,7 @@ def test_canonical_pipeline_dumps_ir_after_requested_pass():
     g = import_onnx(conv_bn_relu())
     dumps = []
     results = PassManager(canonical_passes(), dump_after={"fold_batchnorm"}, dump=dumps.append).run(g)
-    assert [r.name for r in results][:4] == ["eliminate_identity", "fold_constants", "fold_batchnorm",
-                                             "fuse_activation"]
+    assert [r.name for r in results][:5] == ["eliminate_identity", "fold_constants", "fold_batchnorm",
+                                             "fuse_gelu", "fuse_activation"]
     assert len(dumps) == 1 and "after fold_batchnorm" in dumps[0] and "BatchNormalization" not in dumps[0]
     assert _ops(g) == ["Conv"]

@@ -1,13 +1,16 @@
 """Kernel specs of the GEMM family (runtime: ``runtime_cpp/kernels/ops/gemm_ops.cc``).
 
 Per tile ``t`` of ``TILES`` (preference order; the selector prefers a tile the
-target has a SIMD row for: 6x16 on AVX2, 8x8 on NEON, 4x8 on WASM SIMD):
+target has a SIMD row for: 12x32 on AVX-512, 6x16 on AVX2, 8x8 on NEON, 4x8 on
+WASM SIMD):
 
 * ``gemm-<t>`` for ``Conv``: 1x1, stride 1, no padding, dilation 1, group 1,
   constant W -- an NCHW GEMM ``Y[M, HW] = W[M, C] . X[C, HW]``;
 * ``im2col-gemm-<t>`` for every other group-1 ``Conv`` with constant W;
 * ``gemm-<t>`` for ``Gemm`` (constant W [N, K]) and for ``MatMul`` with a
-  constant rank-2 B (A's batch dims fold into rows).
+  constant rank-2 B (A's batch dims fold into rows);
+* ``bmm-<t>`` for ``MatMul`` of two run-time operands (attention: Q.K^T and
+  P.V), batch dims broadcast; nothing is packed, the kernel reads B in place.
 
 Packing (layouts in docs/kernels.md, "gemm"; C++ twins in
 ``runtime_cpp/kernels/ops/gemm_driver.cc``): Conv weights become MR-row panels
@@ -22,7 +25,7 @@ import numpy as np
 from ...ir import Graph, Node, Value
 from . import KernelSpec, Packed, register
 
-TILES = ((6, 16), (8, 8), (4, 8))
+TILES = ((12, 32), (6, 16), (8, 8), (4, 8))
 
 
 def pack_a_panels(w: np.ndarray, mr: int) -> np.ndarray:
@@ -77,6 +80,20 @@ def _matmul_applies(node: Node) -> bool:
     return len(a) >= 2 and len(b) == 2 and a[-1] == b[0]
 
 
+def _bmm_applies(node: Node) -> bool:
+    """MatMul of two run-time operands (rank >= 2, batch dims broadcast): B read in place."""
+    if len(node.inputs) != 2 or any(v is None for v in node.inputs) or _const(node.inputs[1]):
+        return False
+    a, b = tuple(node.inputs[0].shape), tuple(node.inputs[1].shape)
+    if len(a) < 2 or len(b) < 2 or a[-1] != b[-2] or min(a + b) < 1:
+        return False
+    try:
+        np.broadcast_shapes(a[:-2], b[:-2])
+    except ValueError:
+        return False
+    return True
+
+
 def _packed_value(graph: Graph, v: Value, flat: np.ndarray, tag: str) -> Value:
     arr = np.ascontiguousarray(flat, dtype=np.float32).reshape(v.shape)
     return Value.constant(graph.unique_name(f"{v.name}.{tag}"), arr)
@@ -117,3 +134,4 @@ for _mr, _nr in TILES:
                         pack=_pack_gemm(_mr, _nr)))
     register(KernelSpec(name=f"gemm-{_tile}", op="MatMul", requires=_req, applies=_matmul_applies,
                         pack=_pack_matmul(_mr, _nr)))
+    register(KernelSpec(name=f"bmm-{_tile}", op="MatMul", requires=_req, applies=_bmm_applies))

@@ -1,15 +1,16 @@
 // Generic depthwise-conv plane kernel (ukernel::DwConvFn) for a fixed kernel
 // size K and stride S and any SIMD traits T (../vector/simd-<arch>.h).
 //
-// The plane is first copied into a zero-padded buffer (per thread, reused
-// across calls) wide enough that every output vector -- including the last,
+// The plane is first copied into a zero-padded buffer (on the stack for small
+// planes, else per thread and reused across calls) wide enough that every output vector -- including the last,
 // partial one -- reads whole vectors with no bounds checks: padding, borders
 // and widths that are not a multiple of the vector width all take the same
 // path. Then 2 output rows x NV vectors are accumulated at once (2*NV
 // independent FMA chains; with stride 1 the input rows shared by the two
 // output rows are loaded once). Taps are accumulated in (ky, kx) order from
-// the bias, as the reference kernel. The epilogue runs on each finished
-// block of rows while it is in L1.
+// the bias, as the reference kernel. Relu and clip are applied in registers
+// before the store; other epilogues run on each finished pair of rows while
+// it is in L1.
 #pragma once
 
 #include <cstring>
@@ -32,6 +33,8 @@ struct DwConvPlane {
   float bias;
   float* y;
   size_t ow_total;
+  Act act;     // none, relu or clip: applied in registers before the store
+  V lo, hi;    // clip bounds (relu: lo = 0)
 
   template <int R, int NV>
   void block(size_t oh, size_t ow0) const {
@@ -55,6 +58,16 @@ struct DwConvPlane {
           }
         }
     }
+    if (act == Act::clip)  // min(max(x, lo), hi), NaN stays NaN: as vact
+#pragma GCC unroll 8
+      for (int r = 0; r < R; ++r)
+#pragma GCC unroll 8
+        for (int v = 0; v < NV; ++v) acc[r][v] = T::min(hi, T::max(lo, acc[r][v]));
+    else if (act == Act::relu)  // x > 0 ? x : 0, NaN -> 0: as vact
+#pragma GCC unroll 8
+      for (int r = 0; r < R; ++r)
+#pragma GCC unroll 8
+        for (int v = 0; v < NV; ++v) acc[r][v] = T::select(T::gt(acc[r][v], lo), acc[r][v], lo);
 #pragma GCC unroll 8
     for (int r = 0; r < R; ++r)
 #pragma GCC unroll 8
@@ -87,13 +100,22 @@ void dwconv_plane(const float* x, size_t H, size_t W, const float* w, float bias
   // the last vector reads up to owv*S + K - 2; a multiple of N for the zeroing stores
   const size_t wp = (owv * S + K + 2 * N - 1) / N * N;
   const size_t hp = (OH - 1) * S + K;
-  thread_local std::vector<float> padded;
-  if (padded.size() < hp * wp) padded.resize(hp * wp);
+  // Small planes (every 7x7..28x28 layer of the zoo) pad into a stack buffer:
+  // a thread_local vector costs a TLS lookup per call in a shared library,
+  // which on a 7x7 plane was as much as the convolution itself.
+  constexpr size_t kStackFloats = 4096;
+  alignas(64) float stack_buf[kStackFloats];
+  float* pbuf = stack_buf;
+  if (hp * wp > kStackFloats) {
+    thread_local std::vector<float> padded;
+    if (padded.size() < hp * wp) padded.resize(hp * wp);
+    pbuf = padded.data();
+  }
   // vector stores and masked tails rather than memset/memcpy: rows are short
   // (7..120 floats) and a library call per row cost more than the copy
   const typename T::V zero = T::set1(0.0f);
   for (size_t r = 0; r < hp; ++r) {
-    float* row = padded.data() + r * wp;
+    float* row = pbuf + r * wp;
     for (size_t c = 0; c < wp; c += N) T::storeu(row + c, zero);
     const size_t ih = r - pad_top;  // wraps around for r < pad_top: then >= H
     if (r < pad_top || ih >= H || pad_left >= wp) continue;
@@ -105,20 +127,27 @@ void dwconv_plane(const float* x, size_t H, size_t W, const float* w, float bias
     if (c < count) T::store_partial(dst + c, T::load_partial(src + c, count - c), count - c);
   }
   DwConvPlane<T, K, S> p;
-  p.buf = padded.data();
+  p.buf = pbuf;
   p.wp = wp;
   for (int i = 0; i < K * K; ++i) p.wv[i] = T::set1(w[i]);
   p.bias = bias;
   p.y = y;
   p.ow_total = OW;
+  // relu and clip (relu6: most depthwise layers) are fused into the block
+  // store; the other activations run over each finished pair of rows
+  const bool in_regs = ep.act == Act::relu || ep.act == Act::clip;
+  p.act = in_regs ? ep.act : Act::none;
+  p.lo = T::set1(ep.act == Act::clip ? ep.p0 : 0.0f);
+  p.hi = T::set1(ep.act == Act::clip ? ep.p1 : 0.0f);
+  const bool after = ep.act != Act::none && !in_regs;
   size_t oh = 0;
   for (; oh + 2 <= OH; oh += 2) {
     p.template rows<2>(oh, owv);
-    if (ep.act != Act::none) vact<T>(2 * OW, y + oh * OW, y + oh * OW, ep);
+    if (after) vact<T>(2 * OW, y + oh * OW, y + oh * OW, ep);
   }
   if (oh < OH) {
     p.template rows<1>(oh, owv);
-    if (ep.act != Act::none) vact<T>(OW, y + oh * OW, y + oh * OW, ep);
+    if (after) vact<T>(OW, y + oh * OW, y + oh * OW, ep);
   }
 }
 

@@ -12,6 +12,8 @@ namespace sparsecc::ukernel {
             size_t a_k_stride, const float* b, size_t b_row_stride, float* c,            \
             size_t c_row_stride, const float* bias, Bias bias_mode, const Epilogue& ep)
 
+SCC_DECLARE_GEMM(scc_f32_gemm_ukernel_12x32__scalar);
+SCC_DECLARE_GEMM(scc_f32_gemm_ukernel_12x32__avx512);
 SCC_DECLARE_GEMM(scc_f32_gemm_ukernel_6x16__scalar);
 SCC_DECLARE_GEMM(scc_f32_gemm_ukernel_6x16__avx2);
 SCC_DECLARE_GEMM(scc_f32_gemm_ukernel_8x8__scalar);

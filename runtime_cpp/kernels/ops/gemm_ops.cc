@@ -1,14 +1,17 @@
 // Op bindings of the GEMM family: Conv (1x1 stride-1 pad-0 as an NCHW GEMM;
 // k x k via im2col + GEMM), Gemm and MatMul with a constant, compile-time
-// packed weight operand. Kernel names "gemm-<MR>x<NR>" and
-// "im2col-gemm-<MR>x<NR>" (docs/kernels.md, section "gemm"); the arch
+// packed weight operand, and batched MatMul of two run-time operands.
+// Kernel names "gemm-<MR>x<NR>", "im2col-gemm-<MR>x<NR>" and "bmm-<MR>x<NR>"
+// (docs/kernels.md, section "gemm"); the arch
 // variant of the tile is chosen when the model is loaded.
 //
 // The packed weights keep the original tensor shape (no padding; layouts in
 // gemm_driver.h), so every shape check is the reference kernel's. Work is
 // split over output-channel blocks x pixel strips (Conv) or column panels x
 // row blocks (Gemm/MatMul) with RunContext::parallel_for.
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "../../src/op_registry.h"
 #include "../gemm/f32-gemm.h"
@@ -137,6 +140,67 @@ Prepared prepare_matmul(PrepareContext& ctx) {
   return out;
 }
 
+// MatMul A[..., M, K] x B[..., K, N] with B computed at run time (attention
+// scores and context): no packing -- the micro-kernel reads B's rows in place
+// (b_row_stride = N). Batch dims broadcast (numpy rules); each (batch, column
+// panel, row block) is one task.
+template <size_t MR, size_t NR>
+Prepared prepare_batched_matmul(PrepareContext& ctx) {
+  ctx.expect_counts(2, 2, 1);
+  const Shape &a = ctx.in(0), &b = ctx.in(1);
+  if (a.size() < 2 || b.size() < 2) fail("kernel bmm needs A and B of rank >= 2, got ", shape_str(a), " and ", shape_str(b));
+  const int64_t M = a[a.size() - 2], K = a.back(), N = b.back();
+  if (b[b.size() - 2] != K) fail("A ", shape_str(a), " and B ", shape_str(b), " disagree on K");
+  if (M < 1 || K < 1 || N < 1) fail("empty operand: A ", shape_str(a), ", B ", shape_str(b));
+  // broadcast batch dims, right-aligned
+  const size_t rank = std::max(a.size(), b.size()) - 2;
+  Shape batch(rank);
+  std::vector<size_t> sa(rank, 0), sb(rank, 0);  // element strides of A's / B's batch dims (0: broadcast)
+  size_t ea = size_t(M * K), eb = size_t(K * N);
+  const size_t ra = a.size() - 2, rb = b.size() - 2;  // batch ranks; dim i of the result is A's i - (rank - ra)
+  for (size_t i = rank; i-- > 0;) {
+    const int64_t da = i + ra >= rank ? a[i + ra - rank] : 1, db = i + rb >= rank ? b[i + rb - rank] : 1;
+    if (da != db && da != 1 && db != 1)
+      fail("batch dims of A ", shape_str(a), " and B ", shape_str(b), " do not broadcast");
+    batch[i] = std::max(da, db);
+    sa[i] = da == 1 ? 0 : ea;
+    sb[i] = db == 1 ? 0 : eb;
+    ea *= size_t(da);
+    eb *= size_t(db);
+  }
+  size_t batches = 1;
+  for (int64_t d : batch) batches *= size_t(d);
+  Shape y = batch;
+  y.push_back(M);
+  y.push_back(N);
+  const ukernel::Epilogue ep = to_ukernel_epilogue(parse_epilogue(*ctx.attrs));
+  const Variant v = resolve_gemm(MR, NR);
+  const size_t mb = (size_t(M) + MR - 1) / MR, nb = (size_t(N) + NR - 1) / NR;
+  Prepared out;
+  out.out_shapes = {y};
+  out.run = [=](RunContext& rc, const float* const* in, float* const* o) {
+    par_for(
+        rc, batches * nb * mb,
+        [&](size_t t0, size_t t1) {
+          for (size_t t = t0; t < t1; ++t) {
+            const size_t bi = t / (nb * mb), rest = t % (nb * mb), n0 = (rest / mb) * NR, m0 = (rest % mb) * MR;
+            size_t offa = 0, offb = 0, idx = bi;
+            for (size_t i = rank; i-- > 0;) {
+              const size_t d = size_t(batch[i]), c = idx % d;
+              idx /= d;
+              offa += c * sa[i];
+              offb += c * sb[i];
+            }
+            const size_t mr = std::min(MR, size_t(M) - m0), nr = std::min(NR, size_t(N) - n0);
+            v.fn(mr, nr, size_t(K), in[0] + offa + m0 * size_t(K), size_t(K), 1, in[1] + offb + n0, size_t(N),
+                 o[0] + bi * size_t(M * N) + m0 * size_t(N) + n0, size_t(N), nullptr, ukernel::Bias::none, ep);
+          }
+        },
+        1);
+  };
+  return out;
+}
+
 template <size_t MR, size_t NR>
 void register_tile(OpRegistry& r) {
   const std::string tile = std::to_string(MR) + "x" + std::to_string(NR);
@@ -144,11 +208,13 @@ void register_tile(OpRegistry& r) {
   r.add("Conv", "im2col-gemm-" + tile, prepare_conv<MR, NR, true>);
   r.add("Gemm", "gemm-" + tile, prepare_gemm<MR, NR>);
   r.add("MatMul", "gemm-" + tile, prepare_matmul<MR, NR>);
+  r.add("MatMul", "bmm-" + tile, prepare_batched_matmul<MR, NR>);
 }
 
 }  // namespace
 
 void register_gemm_ops(OpRegistry& r) {
+  register_tile<12, 32>(r);
   register_tile<6, 16>(r);
   register_tile<8, 8>(r);
   register_tile<4, 8>(r);

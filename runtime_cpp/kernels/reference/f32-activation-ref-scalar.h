@@ -36,7 +36,8 @@ struct Activation {
       case ActKind::HardSigmoid: return float(clamp01(double(p0) * x + double(p1)));
       case ActKind::HardSwish: return float(x * clamp01(x / 6.0 + 0.5));
       case ActKind::Tanh: return float(std::tanh(x));
-      case ActKind::Gelu: return float(0.5 * x * (1.0 + std::erf(x * 0.70710678118654752440)));
+      // 1 + erf(u) = erfc(-u): no cancellation in the left tail
+      case ActKind::Gelu: return float(0.5 * x * std::erfc(-x * 0.70710678118654752440));
       case ActKind::GeluTanh:
         return float(0.5 * x * (1.0 + std::tanh(0.79788456080286535588 * (x + 0.044715 * x * x * x))));
       case ActKind::Silu: return float(x * sigmoid(x));

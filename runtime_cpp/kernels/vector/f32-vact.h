@@ -1,7 +1,7 @@
 // Generic activation kernel y = act(x) (ukernel::ActFn) for any SIMD traits T,
 // shared by the vector family and the depthwise epilogue. Every activation
-// except gelu (erf) is evaluated in registers; gelu falls back to a scalar
-// loop (double-precision erf, as the reference kernel). A tail shorter than
+// is evaluated in registers (gelu through a relative-accurate erfc, see
+// f32-vmath.h). A tail shorter than
 // one vector is loaded/stored partially (zero lanes), so it sees the same math.
 #pragma once
 
@@ -56,11 +56,7 @@ void vact(size_t n, const float* x, float* y, const Epilogue& ep) {
       });
     }
     case Act::gelu:
-      for (size_t i = 0; i < n; ++i) {
-        const double d = x[i];
-        y[i] = float(0.5 * d * (1.0 + std::erf(d * 0.70710678118654752440)));
-      }
-      return;
+      return vmap<T>(n, x, y, [&](V v) { return Mth::gelu(v); });
   }
 }
 

@@ -1,4 +1,4 @@
-// Vectorised exp / expm1 / sigmoid / tanh for any SIMD traits T (simd-*.h),
+// Vectorised exp / expm1 / sigmoid / tanh / erfc / gelu for any SIMD traits T (simd-*.h),
 // accurate to about 1e-6 relative (a few float ulp) over the whole float range.
 //
 // Method: t = n*ln2 + r with n = round(t/ln2) and |r| <= ln2/2 (Cody-Waite
@@ -62,6 +62,34 @@ struct VMath {
     const V e = exp_nonpos(T::sub(T::set1(0.0f), T::abs(x)));
     const V r = T::div(T::set1(1.0f), T::add(T::set1(1.0f), e));
     return T::select(T::ge(x, T::set1(0.0f)), r, T::mul(e, r));
+  }
+
+  // erfc(z) for z >= 0 with small *relative* error everywhere (so 1 + erf(x)
+  // = erfc(-x) keeps its accuracy deep in the left tail, where GELU needs it):
+  // erfc(z) = t * exp(-z^2 + P(t)), t = 1 / (1 + z/2), P a degree-9 Chebyshev
+  // fit (fractional error < 1.2e-7 in exact arithmetic; Press et al.,
+  // Numerical Recipes, "erfcc"). z = +inf gives 0; NaN propagates.
+  static V erfc_nonneg(V z) {
+    const V t = T::div(T::set1(1.0f), T::fma(z, T::set1(0.5f), T::set1(1.0f)));
+    V p = T::set1(0.17087277f);
+    p = T::fma(p, t, T::set1(-0.82215223f));
+    p = T::fma(p, t, T::set1(1.48851587f));
+    p = T::fma(p, t, T::set1(-1.13520398f));
+    p = T::fma(p, t, T::set1(0.27886807f));
+    p = T::fma(p, t, T::set1(-0.18628806f));
+    p = T::fma(p, t, T::set1(0.09678418f));
+    p = T::fma(p, t, T::set1(0.37409196f));
+    p = T::fma(p, t, T::set1(1.00002368f));
+    p = T::fma(p, t, T::set1(-1.26551223f));
+    const V zz = T::min(T::mul(z, z), T::set1(200.0f));  // erfc(sqrt(200)) underflows; keeps inf out
+    return T::mul(t, exp_nonpos(T::sub(p, zz)));
+  }
+
+  // gelu(x) = x/2 * (1 + erf(x/sqrt2)) = x/2 * erfc(-x/sqrt2)
+  static V gelu(V x) {
+    const V r = erfc_nonneg(T::mul(T::abs(x), T::set1(0.70710678118654752440f)));
+    const V s = T::select(T::ge(x, T::set1(0.0f)), T::sub(T::set1(2.0f), r), r);
+    return T::mul(T::mul(x, T::set1(0.5f)), s);
   }
 
   // tanh(|x|) = -expm1(-2|x|) / (2 + expm1(-2|x|)), sign restored
