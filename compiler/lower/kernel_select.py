@@ -3,10 +3,17 @@
 Order of preference: specs are tried in registration order
 (``kernel_specs``); a spec whose micro-kernels all have a row for the target's
 SIMD arch wins over one that only has scalar rows (e.g. on x86-64 the 6x16
-AVX2 tile beats an 8x8 tile that exists here only as its scalar fallback).
+AVX2 tile beats an 8x8 tile that exists here only as its scalar fallback), and
+among SIMD archs the target's preference order decides (``host`` on an AVX-512
+CPU: the 12x32 AVX-512 tile before the 6x16 AVX2 one).
 
 ``mode`` (or ``$SPARSECC_KERNELS``): "fast" (default) or "ref" (reference
 kernels everywhere, for comparisons and debugging).
+
+Sparse kernels (family ``spmm``) are never picked by that order: where one
+applies, ``cost_model.decide`` compares it with the dense choice (estimated
+times from the node's actual zero groups), or with ``tune`` on the host both
+are timed (``tune.py``). ``select_kernel_explained`` also returns the reason.
 """
 from __future__ import annotations
 
@@ -40,25 +47,82 @@ def choose_spec(node: Node, target: Target, mode: str | None = None) -> KernelSp
     """The spec chosen for ``node`` on ``target`` (None = reference kernel)."""
     if kernel_mode(mode) == "ref":
         return None
-    fallback = None
+    # rank 0..len(simd)-1: all micro-kernels have a row for that SIMD arch (or a
+    # better one); len(simd): only scalar rows for some. Lowest rank wins, then
+    # registration order.
+    simd = target.simd_archs
+    best, best_rank = None, len(simd) + 1
     for spec in specs_for_op(node.op):
-        if not spec.available_on(target.archs):
+        if _is_sparse(spec) or not spec.available_on(target.archs):
             continue
         if not _applies(spec, node):
             continue
-        if target.simd is None or spec.available_on((target.simd,)):
-            return spec
-        if fallback is None:
-            fallback = spec
-    return fallback
+        rank = next((i for i in range(len(simd)) if spec.available_on(simd[:i + 1])), len(simd))
+        if rank < best_rank:
+            best, best_rank = spec, rank
+        if rank == 0:
+            break
+    return best
+
+
+def _is_sparse(spec: KernelSpec) -> bool:
+    return any(f == "spmm" for f, _ in spec.requires)
+
+
+def _kernel_arch(spec: KernelSpec, target: Target) -> str:
+    """The first of the target's archs (SIMD preferred) that has every micro-kernel of ``spec``."""
+    return next((a for a in target.archs if spec.available_on((a,))), "scalar")
+
+
+def _sparse_candidates(node: Node, target: Target) -> dict[int, KernelSpec]:
+    from .kernel_specs.spmm import pattern_of
+
+    return {pattern_of(s): s for s in specs_for_op(node.op)
+            if _is_sparse(s) and s.available_on(target.archs) and _applies(s, node)}
+
+
+def select_kernel_explained(node: Node, graph: Graph, target: Target, mode: str | None = None,
+                            tune: bool = False, force: dict | None = None
+                            ) -> tuple[str, Packed | None, str]:
+    """(kernel name, packed inputs/attrs or None, reason) for ``node``. The reason
+    is "" unless a dense/sparse decision was made (then e.g. "sparse: 70% g4, est
+    0.31 ms vs dense 0.92 ms"). ``force`` maps node names to spec names (tuning)."""
+    if force and node.name in force:
+        spec = next((s for s in specs_for_op(node.op) if s.name == force[node.name]), None)
+        if spec is None:
+            raise CompileError(f"node {node.name!r}: no kernel spec {force[node.name]!r} for {node.op}")
+        return (*_pack(spec, node, graph), "forced")
+    spec = choose_spec(node, target, mode)
+    reason = ""
+    if kernel_mode(mode) == "fast":
+        sparse = _sparse_candidates(node, target)
+        if sparse:
+            from .cost_model import decide
+
+            arch = _kernel_arch(next(iter(sparse.values())), target)
+            d = decide(node, spec.name if spec else None, {g: s.name for g, s in sparse.items()}, arch, target.name)
+            if d is not None:
+                reason = d.reason
+                if tune and target.name == "host" and len(d.estimates) > 1:
+                    from .tune import tune_choice
+
+                    name, reason = tune_choice(node, graph, [e.kernel for e in d.estimates], d.reason)
+                else:
+                    name = d.kernel
+                spec = next((s for s in specs_for_op(node.op) if s.name == name), None)
+    if spec is None:
+        return "ref", None, reason
+    return (*_pack(spec, node, graph), reason)
 
 
 def select_kernel(node: Node, graph: Graph, target: Target,
                   mode: str | None = None) -> tuple[str, Packed | None]:
     """(kernel name, packed inputs/attrs or None) for ``node``."""
-    spec = choose_spec(node, target, mode)
-    if spec is None:
-        return "ref", None
+    name, packed, _ = select_kernel_explained(node, graph, target, mode)
+    return name, packed
+
+
+def _pack(spec: KernelSpec, node: Node, graph: Graph) -> tuple[str, Packed | None]:
     if spec.pack is None:
         return spec.name, None
     try:

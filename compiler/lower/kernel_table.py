@@ -19,8 +19,8 @@ from pathlib import Path
 
 from ..errors import CompileError
 
-FAMILIES = ("gemm", "dwconv", "vact", "vbinary", "vbinaryc", "vsum")
-ARCHS = ("scalar", "avx2", "neon", "wasmsimd")
+FAMILIES = ("gemm", "dwconv", "vact", "vbinary", "vbinaryc", "vsum", "pool", "softmax", "layernorm", "spmm")
+ARCHS = ("scalar", "avx2", "avx512", "neon", "wasmsimd")
 
 
 @dataclass(frozen=True)

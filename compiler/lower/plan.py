@@ -1,7 +1,8 @@
 """Lowering: IR graph -> Plan (what the model file stores).
 
 Per node it chooses a kernel the target has (``kernel_select``: the first
-applicable fast kernel, packing its weights, else "ref"), gives every tensor an id, puts
+applicable fast kernel, packing its weights, else "ref"; dense vs sparse by
+the cost model, or measured with ``tune``), gives every tensor an id, puts
 constants in the weight blob (64-byte aligned) and activations in the arena
 (``memory_plan``), and types every attribute from the op's schema.
 """
@@ -16,7 +17,7 @@ from ..ir import Graph, Value
 from ..ir.ops import get as get_op
 from ..ir.ops.registry import FLOAT, FLOATS, INT, INTS, STRING
 from .memory_plan import align, plan_memory
-from .kernel_select import select_kernel
+from .kernel_select import select_kernel_explained
 from .targets import get_target
 
 ACTIVATION, CONSTANT = 0, 1
@@ -40,6 +41,7 @@ class PlanNode:
     inputs: list[int | None]
     outputs: list[int]
     attrs: list[tuple[str, str, object]]   # (key, type, value) with type in ints/floats/string
+    reason: str = ""                        # why this kernel (dense/sparse decisions); also attr kernel_reason
 
 
 @dataclass
@@ -58,11 +60,16 @@ class Plan:
         return sum(t.nbytes for t in self.tensors if t.kind == CONSTANT)
 
 
+# Informational attributes (docs/model-format.md): written with a fixed type
+# whatever the op's schema says; every runtime kernel ignores them.
+INFO_ATTR_TYPES = {"sparsity": FLOAT, "sparsity_pattern": STRING, "kernel_reason": STRING}
+
+
 def _typed_attrs(node) -> list[tuple[str, str, object]]:
     schema = get_op(node.op).attrs
     out = []
     for key in sorted(node.attrs):
-        typ = schema[key][0]
+        typ = INFO_ATTR_TYPES[key] if key in INFO_ATTR_TYPES else schema[key][0]
         val = node.attrs[key]
         if typ == INT:
             out.append((key, INTS, [int(val)]))
@@ -89,9 +96,18 @@ def _packed_attrs(node, extra: dict) -> list[tuple[str, str, object]]:
     return sorted(out, key=lambda a: a[0])
 
 
-def lower(graph: Graph, target: str = "host", kernels: str | None = None) -> Plan:
-    """``kernels``: "fast" (default, or ``$SPARSECC_KERNELS``) or "ref"."""
+def lower(graph: Graph, target: str = "host", kernels: str | None = None, tune: bool = False,
+          force: dict[str, str] | None = None) -> Plan:
+    """``kernels``: "fast" (default, or ``$SPARSECC_KERNELS``) or "ref".
+
+    ``tune``: where dense and sparse kernels both apply, time them on this
+    machine and keep the faster (target "host" only; elsewhere the cost model
+    decides). ``force``: {node name: kernel spec name}, bypassing the choice
+    (used by tuning). A node whose kernel was chosen between dense and sparse
+    gets the attribute ``kernel_reason`` (the plan node's ``reason``)."""
     tgt = get_target(target)
+    if tune and target != "host":
+        raise CompileError(f"tune measures kernels on this machine; it needs target 'host', not {target!r}")
     plan = Plan(target=target)
     mem = plan_memory(graph)
     plan.arena_size, plan.naive_arena_size = mem.arena_size, mem.naive_size
@@ -124,14 +140,17 @@ def lower(graph: Graph, target: str = "host", kernels: str | None = None) -> Pla
 
     plan.inputs = [tensor_id(v) for v in graph.inputs]
     for node in graph.nodes:
-        kernel, packed = select_kernel(node, graph, tgt, kernels)
+        kernel, packed, reason = select_kernel_explained(node, graph, tgt, kernels, tune=tune, force=force)
         if packed is not None:
             keep_alive.append(packed)  # ids[] is keyed by id(): packed Values must outlive lowering
         inputs = node.inputs if packed is None else packed.inputs
         attrs = _typed_attrs(node) if packed is None else _packed_attrs(node, packed.attrs)
+        if reason and reason != "forced":
+            attrs = sorted([a for a in attrs if a[0] != "kernel_reason"] + [("kernel_reason", STRING, reason)],
+                           key=lambda a: a[0])
         plan.nodes.append(PlanNode(node.name, node.op, kernel,
                                    [None if v is None else tensor_id(v) for v in inputs],
-                                   [tensor_id(v) for v in node.outputs], attrs))
+                                   [tensor_id(v) for v in node.outputs], attrs, reason))
     plan.outputs = [tensor_id(v) for v in graph.outputs]
     plan.blob_size = blob
     return plan

@@ -6,6 +6,7 @@
 #include <type_traits>
 
 #include "../src/cpu_features.h"
+#include "../src/error.h"
 #include "sparsecc/runtime.h"
 
 // Declarations of every compiled micro-kernel, by family type.
@@ -16,6 +17,10 @@ namespace sparsecc::ukernel {
 #define SCC_FAMILY_vbinary BinaryFn
 #define SCC_FAMILY_vbinaryc BinaryScalarFn
 #define SCC_FAMILY_vsum SumFn
+#define SCC_FAMILY_pool PoolFn
+#define SCC_FAMILY_softmax SoftmaxFn
+#define SCC_FAMILY_layernorm LayerNormFn
+#define SCC_FAMILY_spmm SpmmFn
 #define SCC_KERNEL(family, tile, arch, fn, source) std::remove_pointer_t<SCC_FAMILY_##family> fn;
 #include "scc_kernel_table.inc"
 #undef SCC_KERNEL
@@ -42,6 +47,7 @@ bool cpu_has(Arch a) {
   switch (a) {
     case Arch::scalar: return true;
     case Arch::avx2: return f.avx2 && f.fma;
+    case Arch::avx512: return f.avx512f && f.avx2 && f.fma;
     case Arch::neon: return f.neon;
     case Arch::wasmsimd: return f.wasm_simd128;
   }
@@ -59,19 +65,19 @@ const ArchLimit& arch_limit() {
     ArchLimit l;
     const char* v = std::getenv("SPARSECC_ARCH");
     if (!v || !*v) return l;
-    for (Arch a : {Arch::scalar, Arch::avx2, Arch::neon, Arch::wasmsimd})
+    for (Arch a : {Arch::scalar, Arch::avx2, Arch::avx512, Arch::neon, Arch::wasmsimd})
       if (std::strcmp(v, arch_name(a)) == 0) {
         l.set = true;
         l.only = a;
         return l;
       }
-    throw Error(std::string("SPARSECC_ARCH='") + v + "' is not one of scalar, avx2, neon, wasmsimd");
+    detail::raise_error(std::string("SPARSECC_ARCH='") + v + "' is not one of scalar, avx2, avx512, neon, wasmsimd");
   }();
   return limit;
 }
 
-// Preference: any SIMD arch before scalar.
-int rank(Arch a) { return a == Arch::scalar ? 1 : 0; }
+// Preference: the widest SIMD arch (avx512) first, then the other SIMD archs, scalar last.
+int rank(Arch a) { return a == Arch::avx512 ? 0 : (a == Arch::scalar ? 2 : 1); }
 
 }  // namespace
 
@@ -79,6 +85,7 @@ const char* arch_name(Arch a) {
   switch (a) {
     case Arch::scalar: return "scalar";
     case Arch::avx2: return "avx2";
+    case Arch::avx512: return "avx512";
     case Arch::neon: return "neon";
     case Arch::wasmsimd: return "wasmsimd";
   }
@@ -95,7 +102,7 @@ bool arch_usable(Arch a) {
 
 std::vector<const KernelEntry*> available(const std::string& family, const std::string& tile) {
   std::vector<const KernelEntry*> out;
-  for (int r = 0; r < 2; ++r)
+  for (int r = 0; r < 3; ++r)
     for (const KernelEntry& e : table())
       if (rank(e.arch) == r && family == e.family && tile == e.tile && arch_usable(e.arch)) out.push_back(&e);
   return out;
@@ -115,7 +122,7 @@ const KernelEntry& need(const char* family, const std::string& tile) {
       compiled += compiled.empty() ? "" : ", ";
       compiled += std::string(*e.tile ? e.tile : "-") + "/" + arch_name(e.arch);
     }
-  throw Error(std::string("no usable '") + family + "' micro-kernel with tile '" + (tile.empty() ? "-" : tile) +
+  detail::raise_error(std::string("no usable '") + family + "' micro-kernel with tile '" + (tile.empty() ? "-" : tile) +
               "' in this runtime build (compiled: " + (compiled.empty() ? "none" : compiled) + ")");
 }
 }  // namespace
@@ -126,5 +133,6 @@ ukernel::ActFn best_vact() { return as<ukernel::ActFn>(need("vact", "")); }
 ukernel::BinaryFn best_vbinary() { return as<ukernel::BinaryFn>(need("vbinary", "")); }
 ukernel::BinaryScalarFn best_vbinaryc() { return as<ukernel::BinaryScalarFn>(need("vbinaryc", "")); }
 ukernel::SumFn best_vsum() { return as<ukernel::SumFn>(need("vsum", "")); }
+ukernel::SpmmFn best_spmm(const std::string& pattern) { return as<ukernel::SpmmFn>(need("spmm", pattern)); }
 
 }  // namespace sparsecc::kernels

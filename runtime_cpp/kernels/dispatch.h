@@ -1,12 +1,12 @@
 // Run-time selection of micro-kernels: given a family and a tile, the best
-// variant this build has and this CPU can run (avx2 / neon / wasmsimd before
-// scalar). The rows come from kernels.def, filtered by CMake to the archs
+// variant this build has and this CPU can run (avx512, then avx2 / neon /
+// wasmsimd, then scalar). The rows come from kernels.def, filtered by CMake to the archs
 // compiled for this target (generated scc_kernel_table.inc).
 //
 //   ukernel::GemmFn f = kernels::best_gemm("6x16");       // throws if absent
 //   for (const KernelEntry* e : kernels::available("gemm", "6x16")) ...  // tests
 //
-// The environment variable SPARSECC_ARCH=scalar (or avx2 / neon / wasmsimd)
+// The environment variable SPARSECC_ARCH=scalar (or avx2 / avx512 / neon / wasmsimd)
 // restricts selection to that arch plus scalar; read once, at first use.
 // Benchmarks and end-to-end tests use it to measure or check the fallback.
 #pragma once
@@ -19,7 +19,7 @@
 
 namespace sparsecc::kernels {
 
-enum class Arch : uint8_t { scalar, avx2, neon, wasmsimd };
+enum class Arch : uint8_t { scalar, avx2, neon, wasmsimd, avx512 };
 const char* arch_name(Arch a);
 
 using AnyFn = void (*)();
@@ -53,6 +53,7 @@ ukernel::ActFn best_vact();
 ukernel::BinaryFn best_vbinary();
 ukernel::BinaryScalarFn best_vbinaryc();
 ukernel::SumFn best_vsum();
+ukernel::SpmmFn best_spmm(const std::string& pattern);  // pattern "g1" / "g2" / "g4" / "g8"
 
 // Cast an entry's function to its family's type (no check; use the family).
 template <typename Fn>

@@ -54,4 +54,51 @@ using BinaryScalarFn = void (*)(BinOp op, size_t n, const float* a, float s, flo
 // sum of x[0..n)
 using SumFn = float (*)(size_t n, const float* x);
 
+// ---- 2-D pooling, one output row of one channel plane (family pool) --------------
+// Separable: the window's valid input rows are first reduced (max or sum) into
+// `buf`, laid out as the padded row (buf[pad_left + w] <-> input column w; pad
+// and overhang entries hold the empty value: lowest float for max, 0 for avg),
+// then y[ow] = reduce_{kx < kw} buf[ow*sw + kx*dw] for ow < OW; avg multiplies
+// the window sum by row_scale * col_scale[ow] (1/count, chosen by the caller for
+// count_include_pad 0 or 1; col_scale is unused for max). nrows == 0 (a window
+// with no valid row) gives the empty value. `buf` holds pool_buf_floats(p)
+// floats (contents undefined on entry). Exactly OW floats of y are written.
+enum class PoolOp : uint8_t { max, avg };
+struct PoolRow {
+  size_t W, OW, kw, sw, dw, pad_left;
+};
+inline size_t pool_buf_floats(const PoolRow& p) {
+  const size_t span = (p.OW - 1) * p.sw + (p.kw - 1) * p.dw + 1, row = p.pad_left + p.W;
+  return (span > row ? span : row) + 32;  // slack: a vector path may read 2 vectors past the last window
+}
+using PoolFn = void (*)(PoolOp op, const float* const* rows, size_t nrows, const PoolRow& p,
+                        const float* col_scale, float row_scale, float* buf, float* y);
+
+// ---- normalisation over one contiguous row of n >= 1 floats (families softmax, layernorm)
+// softmax: y[i] = exp(x[i] - max x) / sum_j exp(x[j] - max x)   (in place allowed)
+using SoftmaxFn = void (*)(size_t n, const float* x, float* y);
+// layernorm: y[i] = (x[i] - mean) / sqrt(var + eps) * scale[i] (+ bias[i]); mean and
+// (biased) variance over the row, two passes; bias may be nullptr; in place allowed.
+using LayerNormFn = void (*)(size_t n, const float* x, const float* scale, const float* bias, float eps,
+                             float* y);
+
+// ---- Sparse x dense (family spmm; tile column = pattern g1/g2/g4/g8) -------------
+// NCHW 1x1 conv as SpMM: out[c][p] = act(bias[c] + sum_k W[c][k] * in[k][p]) for
+// p < n pixels, c < nc output channels, W sparse in groups of G consecutive output
+// channels x 1 input channel. Group rows r = 0 .. ceil(nc/G)-1 (channels
+// [r*G, r*G + G)) are stored back to back:
+//   weights: per row, G bias values, then per nonzero group its G weights;
+//   nnz[r]:  the row's number of nonzero groups;
+//   dmap:    per nonzero group (all rows in order), the byte increment added to
+//            the input pointer before the group's input row is read.
+// `input` points at pixel 0 of the channel the first increment starts from;
+// `out` at out[0][0], channel stride `ostride` floats. The last row may have
+// fewer than G channels (nc % G): its padding weights are read, never stored.
+// flags: kSpmmAccumulate starts from the values in `out` instead of the bias
+// (bias values are skipped); kSpmmPartial stores raw sums (no epilogue). Both
+// serve input-channel blocking. Any n >= 1: the kernel tiles pixels itself.
+constexpr uint32_t kSpmmAccumulate = 1u, kSpmmPartial = 2u;
+using SpmmFn = void (*)(size_t n, size_t nc, const float* input, const float* weights, const int32_t* dmap,
+                        const uint32_t* nnz, float* out, size_t ostride, uint32_t flags, const Epilogue& ep);
+
 }  // namespace sparsecc::ukernel

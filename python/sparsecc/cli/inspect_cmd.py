@@ -37,12 +37,21 @@ def describe(path: Path) -> dict:
             "layers": layers}
 
 
+def sparsity_cells(attrs: dict) -> tuple[str, str, str]:
+    """(sparsity, pattern, why) of a layer: the sparsity pass's informational
+    attributes and the lowering's ``kernel_reason`` ("" when absent)."""
+    s = attrs.get("sparsity")
+    s = s[0] if isinstance(s, list) and s else s
+    return (f"{float(s):.0%}" if s is not None else "", escape(str(attrs.get("sparsity_pattern", ""))),
+            escape(str(attrs.get("kernel_reason", ""))))
+
+
 @handle_errors
 def inspect_command(
     model: Annotated[Path, typer.Argument(help="Model file (.scc) to describe.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print everything as JSON.")] = False,
 ):
-    """Show a model file's layers: op, kernel, shapes, weight bytes, and its memory plan.
+    """Show a model file's layers: op, kernel, shapes, weight bytes, sparsity, pattern, why that kernel, and its memory plan.
 
     Example:
 
@@ -54,13 +63,15 @@ def inspect_command(
         return
     table = Table(title=f"{model.name}: target {info['target']}, {info['producer']}")
     for col, just in (("#", "right"), ("layer", "left"), ("op", "left"), ("kernel", "left"),
-                      ("input shapes", "left"), ("output shape", "left"), ("weights", "right")):
+                      ("input shapes", "left"), ("output shape", "left"), ("weights", "right"),
+                      ("sparsity", "right"), ("pattern", "left"), ("why", "left")):
         table.add_column(col, justify=just)
     fmt = lambda s: "x".join(map(str, s))  # noqa: E731
     for layer in info["layers"]:
         table.add_row(str(layer["index"]), escape(layer["name"]), layer["op"], layer["kernel"],
                       " ".join(fmt(s) for s in layer["inputs"]), " ".join(fmt(s) for s in layer["outputs"]),
-                      human_bytes(layer["weight_bytes"]) if layer["weight_bytes"] else "")
+                      human_bytes(layer["weight_bytes"]) if layer["weight_bytes"] else "",
+                      *sparsity_cells(layer["attrs"]))
     console.print(table)
     ins = ", ".join(f"{x['name']} {fmt(x['shape'])}" for x in info["inputs"])
     outs = ", ".join(f"{x['name']} {fmt(x['shape'])}" for x in info["outputs"])

@@ -1,0 +1,15 @@
+// Sparse 1x1-conv micro-kernel, pattern g4 (4 output channels per nonzero group),
+// tile 64 pixels x 4 channels = 4 vectors x 4 = 16 accumulators; AVX-512F (-mavx512f), 32 zmm.
+// Generic code and strip/tail handling: f32-spmm.h; contract: ukernel::SpmmFn.
+#include "simd-avx512.h"
+#include "f32-spmm-ukernels.h"
+#include "f32-spmm.h"
+
+namespace sparsecc::ukernel {
+
+void scc_f32_spmm_g4_ukernel_64x4__avx512(size_t n, size_t nc, const float* input, const float* w, const int32_t* dmap,
+                                        const uint32_t* nnz, float* out, size_t ostride, uint32_t flags, const Epilogue& ep) {
+  spmm_ukernel<SimdAvx512, 4, 4>(n, nc, input, w, dmap, nnz, out, ostride, flags, ep);
+}
+
+}  // namespace sparsecc::ukernel

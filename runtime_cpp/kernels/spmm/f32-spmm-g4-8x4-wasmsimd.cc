@@ -1,0 +1,15 @@
+// Sparse 1x1-conv micro-kernel, pattern g4 (4 output channels per nonzero group),
+// tile 8 pixels x 4 channels = 2 vectors x 4 = 8 accumulators; wasm32 SIMD128 (-msimd128); engines map it to 16 xmm.
+// Generic code and strip/tail handling: f32-spmm.h; contract: ukernel::SpmmFn.
+#include "../vector/simd-wasmsimd.h"
+#include "f32-spmm-ukernels.h"
+#include "f32-spmm.h"
+
+namespace sparsecc::ukernel {
+
+void scc_f32_spmm_g4_ukernel_8x4__wasmsimd(size_t n, size_t nc, const float* input, const float* w, const int32_t* dmap,
+                                         const uint32_t* nnz, float* out, size_t ostride, uint32_t flags, const Epilogue& ep) {
+  spmm_ukernel<SimdWasm, 2, 4>(n, nc, input, w, dmap, nnz, out, ostride, flags, ep);
+}
+
+}  // namespace sparsecc::ukernel
