@@ -36,7 +36,9 @@ def default_compensate(criterion: str, calibration) -> bool:
 
 def compile(model, target: str = "host", input_shapes=None, dump_after=None, dump=print,
             prune_channels: float = 0.0, prune_criterion: str = "l2", calibration=None,
-            compensate: bool | None = None, kernels: str | None = None) -> CompiledModel:
+            compensate: bool | None = None, kernels: str | None = None, sparsity: float = 0.0,
+            pattern: str = "g4", layer_sparsity=None, sparsity_policy: str = "uniform",
+            sparsity_selection: str | None = None, tune: bool = False, export_onnx=None) -> CompiledModel:
     """Compile an ONNX model (path, bytes or ModelProto) for ``target``.
 
     ``kernels``: "fast" (default: the target's SIMD kernels where they apply) or
@@ -53,24 +55,68 @@ def compile(model, target: str = "host", input_shapes=None, dump_after=None, dum
     ``calibration`` samples (an .npz path, ``{input name: array}`` or one array;
     None = data-free) and consumer weight ``compensate`` (default: on with
     calibration data or the obs criterion); then the canonical passes run.
+
+    ``sparsity`` > 0 (or a ``layer_sparsity`` override) then zeroes groups of
+    ``pattern`` (g1/g2/g4/g8) per layer (``group_sparsity``, docs/sparsity.md):
+    ``layer_sparsity`` = ``{node name: s}`` or ``["name=0.7", ...]``;
+    ``sparsity_policy`` "uniform" or "sensitivity"; ``sparsity_selection``
+    "magnitude" or "obs" (default: obs with ``calibration``, else magnitude).
+    The pass's per-layer report is ``CompiledModel.sparsity_report``.
+    ``tune``: lowering measures dense vs sparse kernels on this host and keeps the
+    faster (host target only). ``export_onnx``: also write the compiled graph
+    (after all passes, zeroed groups included) as ONNX to this path.
     """
     if isinstance(dump_after, str):
         dump_after = {dump_after}
+    overrides = parse_layer_sparsity(layer_sparsity)
+    sparsifier = None
+    if sparsity or overrides:
+        from sparsecc.compiler.passes.group_sparsity import GroupSparsity
+
+        sparsifier = GroupSparsity(sparsity, pattern, calibration=calibration, layer_sparsity=overrides,
+                                   policy=sparsity_policy, selection=sparsity_selection)
     graph = import_onnx(model, input_shapes=parse_input_shapes(input_shapes))
     passes = canonical_passes()
-    if prune_channels or calibration is not None:
+    if prune_channels or (calibration is not None and sparsifier is None):
         from sparsecc.compiler.passes.group_prune import GroupPrune
 
         if compensate is None:
             compensate = default_compensate(prune_criterion, calibration)
         passes = [GroupPrune(float(prune_channels), prune_criterion, calibration=calibration,
                              compensate=compensate)] + list(passes)
+    if sparsifier is not None:
+        passes.append(sparsifier)
     results = PassManager(passes, dump_after=dump_after, dump=dump).run(graph)
-    plan = lower(graph, target, kernels=kernels)
+    plan = lower(graph, target, kernels=kernels, tune=bool(tune))
     from sparsecc import __version__
 
     data = serialize(plan, producer=f"sparsecc {__version__}")
-    return CompiledModel(data, plan=plan, graph=graph, pass_results=results)
+    compiled = CompiledModel(data, plan=plan, graph=graph, pass_results=results)
+    compiled.sparsity_report = sparsifier.report if sparsifier is not None else []
+    if export_onnx is not None:
+        from sparsecc.compiler.artifact import write_atomic
+        from sparsecc.compiler.export.onnx import export_onnx as to_onnx
+
+        write_atomic(export_onnx, to_onnx(graph).SerializeToString())
+    return compiled
+
+
+def parse_layer_sparsity(specs) -> dict[str, float]:
+    """``["name=0.7", ...]`` or ``{"name": 0.7}`` -> dict (values checked by the pass)."""
+    if not specs:
+        return {}
+    if isinstance(specs, dict):
+        return dict(specs)
+    out = {}
+    for spec in specs:
+        name, sep, value = str(spec).rpartition("=")
+        if not sep or not name:
+            raise InvalidArgument(f"bad --layer-sparsity {spec!r}: expected NODE_NAME=SPARSITY e.g. conv5=0.7")
+        try:
+            out[name] = float(value)
+        except ValueError:
+            raise InvalidArgument(f"bad --layer-sparsity {spec!r}: {value!r} is not a number") from None
+    return out
 
 
 def prune(model, ratio: float, criterion: str = "l2", calibration=None, compensate: bool | None = None,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from .activation import apply_activation, check_activation
-from .registry import ACTIVATION_ATTRS, INT, INTS, ShapeError, op
+from .registry import ACTIVATION_ATTRS, INT, INTS, SPARSITY_ATTRS, ShapeError, op
 
 CONV_ATTRS = {
     "strides": (INTS, [1, 1]),
@@ -73,7 +73,7 @@ def _bias_check(b, m: int) -> None:
         raise ShapeError(f"bias must have shape [{m}] (one per output channel), got {list(b)}")
 
 
-@op("Conv", attrs=CONV_ATTRS, n_inputs=(2, 3))
+@op("Conv", attrs={**CONV_ATTRS, **SPARSITY_ATTRS}, n_inputs=(2, 3))
 class Conv:
     @staticmethod
     def infer(in_shapes, attrs):

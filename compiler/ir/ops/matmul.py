@@ -9,10 +9,10 @@ from __future__ import annotations
 import numpy as np
 
 from .activation import apply_activation, check_activation
-from .registry import ACTIVATION_ATTRS, ShapeError, op
+from .registry import ACTIVATION_ATTRS, SPARSITY_ATTRS, ShapeError, op
 
 
-@op("Gemm", attrs=dict(ACTIVATION_ATTRS), n_inputs=(2, 3))
+@op("Gemm", attrs={**ACTIVATION_ATTRS, **SPARSITY_ATTRS}, n_inputs=(2, 3))
 class Gemm:
     @staticmethod
     def infer(in_shapes, attrs):
@@ -53,7 +53,7 @@ def matmul_shape(a, b) -> tuple[int, ...]:
     return tuple(int(d) for d in batch) + (int(a[-2]), int(b[-1]))
 
 
-@op("MatMul", attrs=dict(ACTIVATION_ATTRS), n_inputs=(2, 2))
+@op("MatMul", attrs={**ACTIVATION_ATTRS, **SPARSITY_ATTRS}, n_inputs=(2, 2))
 class MatMul:
     @staticmethod
     def infer(in_shapes, attrs):

@@ -25,6 +25,8 @@ import numpy as np
 INT, INTS, FLOAT, FLOATS, STRING = "int", "ints", "float", "floats", "string"
 
 ACTIVATION_ATTRS = {"activation": (STRING, "none"), "activation_params": (FLOATS, [])}
+# Written by the group_sparsity pass on Conv/Gemm/MatMul; informational (kernels ignore them, lowering reads them).
+SPARSITY_ATTRS = {"sparsity_pattern": (STRING, ""), "sparsity": (FLOAT, 0.0)}
 
 
 class ShapeError(ValueError):
