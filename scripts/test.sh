@@ -2,7 +2,9 @@
 # The test command of the README: installs sparsecc with its test extras, builds
 # and runs the C++ tests (ctest), again under AddressSanitizer + UBSan (which also
 # checks for leaks), fuzzes the model loader for a minute (scripts/fuzz.sh),
-# cross-compiles the NEON and WASM SIMD kernels, then runs the Python tests (pytest).
+# cross-builds the runtime for arm64 and wasm32 and runs the C++ tests there (qemu,
+# node, wasmtime), then runs the Python tests (pytest, including the model tests on
+# arm64/wasm32 and the browser demo in headless chromium).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,10 +28,15 @@ ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 # libFuzzer on the loader (clang-16, ASan+UBSan): 60 s per target, side by side
 bash scripts/fuzz.sh 60
 
-# every neon and wasmsimd kernel of the table compiles for its target (running them is
-# the cross-target issue's job)
+# every neon and wasmsimd kernel of the table compiles for its target
 bash scripts/install_cross.sh
 bash scripts/check_cross_compile.sh
+
+# arm64: cross build (clang-16, Debian's aarch64 sysroot), every C++ test under qemu-aarch64;
+# wasm32: build (clang-16 + wasi-libc), every C++ test under node and wasmtime.
+# Their model tests (tests/cross, tests/wasm) run with the rest of pytest below.
+SPARSECC_CROSS_PYTEST=0 bash scripts/test_arm64.sh
+SPARSECC_CROSS_PYTEST=0 bash scripts/test_wasm.sh
 
 # run from tests/ so that `import sparsecc` is the installed package, not the source tree
 python3 -m pytest -q -p no:cacheprovider --timeout=900 "$@"
