@@ -75,6 +75,21 @@ std::vector<int64_t> Attrs::get_ints(const std::string& key, std::vector<int64_t
   return v ? v->ints : dflt;
 }
 
+namespace {
+std::vector<int64_t> need_n(const std::string& key, std::vector<int64_t> v, size_t n) {
+  if (v.size() != n) fail("attribute '", key, "' must have ", n, " values, got ", v.size());
+  return v;
+}
+}  // namespace
+
+std::vector<int64_t> Attrs::get_ints_n(const std::string& key, size_t n) const {
+  return need_n(key, get_ints(key), n);
+}
+
+std::vector<int64_t> Attrs::get_ints_n(const std::string& key, size_t n, int64_t fill) const {
+  return need_n(key, get_ints(key, std::vector<int64_t>(n, fill)), n);
+}
+
 float Attrs::get_float(const std::string& key, float dflt) const {
   const AttrValue* v = find(key, AttrType::Floats);
   if (!v) return dflt;

@@ -49,6 +49,9 @@ class Attrs {
   int64_t get_int(const std::string& key, int64_t dflt) const;
   std::vector<int64_t> get_ints(const std::string& key) const;    // required
   std::vector<int64_t> get_ints(const std::string& key, std::vector<int64_t> dflt) const;
+  // Exactly n values (else an error naming the key): required, or absent = n copies of `fill`.
+  std::vector<int64_t> get_ints_n(const std::string& key, size_t n) const;
+  std::vector<int64_t> get_ints_n(const std::string& key, size_t n, int64_t fill) const;
   float get_float(const std::string& key, float dflt) const;
   std::vector<float> get_floats(const std::string& key, std::vector<float> dflt) const;
   std::string get_string(const std::string& key, std::string dflt) const;

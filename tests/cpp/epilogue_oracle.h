@@ -4,6 +4,8 @@
 #pragma once
 #include <algorithm>
 #include <cmath>
+#include <utility>
+#include <vector>
 
 #include "../../runtime_cpp/kernels/ukernel.h"
 
@@ -27,6 +29,21 @@ inline double epilogue_oracle(const ukernel::Epilogue& ep, double x) {
     case Act::silu: return x * sig(x);
   }
   return x;
+}
+
+// Every epilogue once, with non-trivial parameters: the list the GEMM-shaped
+// kernel tests (gemm, spmm) sweep.
+inline const std::vector<std::pair<const char*, ukernel::Epilogue>>& all_epilogues() {
+  using ukernel::Act;
+  static const std::vector<std::pair<const char*, ukernel::Epilogue>> eps = {
+      {"none", {Act::none, 0, 0}},         {"relu", {Act::relu, 0, 0}},
+      {"clip", {Act::clip, -0.5f, 0.75f}}, {"leaky_relu", {Act::leaky_relu, 0.1f, 0}},
+      {"sigmoid", {Act::sigmoid, 0, 0}},   {"hard_sigmoid", {Act::hard_sigmoid, 0.2f, 0.5f}},
+      {"hard_swish", {Act::hard_swish, 0, 0}}, {"tanh", {Act::tanh, 0, 0}},
+      {"gelu", {Act::gelu, 0, 0}},         {"gelu_tanh", {Act::gelu_tanh, 0, 0}},
+      {"silu", {Act::silu, 0, 0}},
+  };
+  return eps;
 }
 
 }  // namespace sparsecc::test

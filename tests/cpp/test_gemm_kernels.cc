@@ -39,17 +39,7 @@ std::vector<float> rnd(size_t n, uint32_t seed, float lo = -1.0f, float hi = 1.0
 }
 
 
-const std::vector<std::pair<const char*, Epilogue>>& epilogues() {
-  static const std::vector<std::pair<const char*, Epilogue>> eps = {
-      {"none", {Act::none, 0, 0}},         {"relu", {Act::relu, 0, 0}},
-      {"clip", {Act::clip, -0.5f, 0.75f}}, {"leaky_relu", {Act::leaky_relu, 0.1f, 0}},
-      {"sigmoid", {Act::sigmoid, 0, 0}},   {"hard_sigmoid", {Act::hard_sigmoid, 0.2f, 0.5f}},
-      {"hard_swish", {Act::hard_swish, 0, 0}}, {"tanh", {Act::tanh, 0, 0}},
-      {"gelu", {Act::gelu, 0, 0}},         {"gelu_tanh", {Act::gelu_tanh, 0, 0}},
-      {"silu", {Act::silu, 0, 0}},
-  };
-  return eps;
-}
+const std::vector<std::pair<const char*, Epilogue>>& epilogues() { return sparsecc::test::all_epilogues(); }
 
 struct Tile {
   size_t MR, NR;

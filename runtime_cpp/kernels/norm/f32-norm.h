@@ -17,6 +17,7 @@
 #include <limits>
 
 #include "../ukernel.h"
+#include "../vector/f32-vbinary.h"  // vsum
 #include "../vector/f32-vmath.h"
 
 namespace sparsecc::ukernel {
@@ -95,20 +96,7 @@ struct NormKernels {
     if (i < n) T::store_partial(y + i, T::mul(T::load_partial(y + i, n - i), inv), n - i);
   }
 
-  static float sum(size_t n, const float* x) {
-    V s0 = T::set1(0.0f), s1 = s0, s2 = s0, s3 = s0;
-    size_t i = 0;
-    for (; i + 4 * T::N <= n; i += 4 * T::N) {
-      s0 = T::add(s0, T::loadu(x + i));
-      s1 = T::add(s1, T::loadu(x + i + T::N));
-      s2 = T::add(s2, T::loadu(x + i + 2 * T::N));
-      s3 = T::add(s3, T::loadu(x + i + 3 * T::N));
-    }
-    for (; i + T::N <= n; i += T::N) s0 = T::add(s0, T::loadu(x + i));
-    float s = T::hsum(T::add(T::add(s0, s1), T::add(s2, s3)));
-    for (; i < n; ++i) s += x[i];
-    return s;
-  }
+  static float sum(size_t n, const float* x) { return vsum<T>(n, x); }
 
   static void layernorm(size_t n, const float* x, const float* scale, const float* bias, float eps, float* y) {
     const float fn = float(n);

@@ -29,12 +29,6 @@ Variant resolve_gemm(size_t MR, size_t NR) {
   return {kernels::best_gemm(std::to_string(MR) + "x" + std::to_string(NR)), MR, NR};
 }
 
-std::vector<int64_t> ints_n(const Attrs& a, const char* key, size_t n, int64_t dflt) {
-  std::vector<int64_t> v = a.get_ints(key, std::vector<int64_t>(n, dflt));
-  if (v.size() != n) fail("attribute '", key, "' must have ", n, " values, got ", v.size());
-  return v;
-}
-
 template <typename F>
 void par_for(RunContext& ctx, size_t n, const F& body, size_t grain) {
   ctx.parallel_for(n, [&body](size_t b, size_t e) { body(b, e); }, grain);
@@ -48,8 +42,8 @@ Prepared prepare_conv(PrepareContext& ctx) {
   const Shape* b = ctx.optional_in(2);
   if (x.size() != 4) fail("X must have rank 4, got shape ", shape_str(x));
   if (w.size() != 4) fail("W must have rank 4, got shape ", shape_str(w));
-  const auto s = ints_n(*ctx.attrs, "strides", 2, 1), d = ints_n(*ctx.attrs, "dilations", 2, 1);
-  const auto p = ints_n(*ctx.attrs, "pads", 4, 0);
+  const auto s = ctx.attrs->get_ints_n("strides", 2, 1), d = ctx.attrs->get_ints_n("dilations", 2, 1);
+  const auto p = ctx.attrs->get_ints_n("pads", 4, 0);
   const int64_t group = ctx.attrs->get_int("group", 1);
   const ukernel::Epilogue ep = to_ukernel_epilogue(parse_epilogue(*ctx.attrs));
   const char* kname = kIm2col ? "im2col-gemm" : "gemm";

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "../../src/op_registry.h"
+#include "../reference/transpose_perm.h"
 
 namespace sparsecc::detail {
 namespace {
@@ -59,15 +60,7 @@ Prepared prepare_transpose_fast(PrepareContext& ctx) {
   ctx.expect_counts(1, 1, 1);
   const Shape& x = ctx.in(0);
   const size_t rank = x.size();
-  std::vector<int64_t> dflt(rank);
-  for (size_t i = 0; i < rank; ++i) dflt[i] = int64_t(rank - 1 - i);
-  const std::vector<int64_t> perm = ctx.attrs->get_ints("perm", dflt);
-  if (perm.size() != rank) fail("perm ", shape_str(perm), " must have ", rank, " entries for input ", shape_str(x));
-  std::vector<bool> seen(rank, false);
-  for (int64_t q : perm) {
-    if (q < 0 || q >= int64_t(rank) || seen[size_t(q)]) fail("perm ", shape_str(perm), " is not a permutation");
-    seen[size_t(q)] = true;
-  }
+  const std::vector<int64_t> perm = transpose_perm(*ctx.attrs, x);
   Shape y(rank);
   for (size_t i = 0; i < rank; ++i) y[i] = x[size_t(perm[i])];
   const Plan p = simplify(x, perm);

@@ -16,16 +16,11 @@
 #include <vector>
 
 #include "../../src/op_registry.h"
+#include "../reference/pool_output_size.h"
 #include "../dispatch.h"
 
 namespace sparsecc::detail {
 namespace {
-
-std::vector<int64_t> pool_ints(const Attrs& a, const char* key, size_t n, const std::vector<int64_t>& dflt) {
-  std::vector<int64_t> v = dflt.empty() ? a.get_ints(key) : a.get_ints(key, dflt);
-  if (v.size() != n) fail("attribute '", key, "' must have ", n, " values, got ", v.size());
-  return v;
-}
 
 // One spatial axis: input size, kernel, stride, dilation, pads, output size.
 struct Axis {
@@ -40,15 +35,6 @@ struct Axis {
   int64_t padded(int64_t o) const { return std::min(start(o) + k, in + p1) - start(o); }
 };
 
-// ONNX output size with the ceil_mode rule (a window starting in the end pad is dropped).
-int64_t pool_out(int64_t in, int64_t p0, int64_t p1, int64_t k_eff, int64_t s, bool ceil_mode) {
-  const int64_t span = in + p0 + p1 - k_eff;
-  if (span < 0) fail("pooling window ", k_eff, " is larger than the padded input ", in + p0 + p1);
-  int64_t out = (ceil_mode ? (span + s - 1) / s : span / s) + 1;
-  if (ceil_mode && (out - 1) * s >= in + p0) --out;
-  return out;
-}
-
 template <ukernel::PoolOp OP>
 Prepared prepare_pool(PrepareContext& ctx) {
   constexpr bool kMax = OP == ukernel::PoolOp::max;
@@ -56,9 +42,9 @@ Prepared prepare_pool(PrepareContext& ctx) {
   const Shape& x = ctx.in(0);
   if (x.size() != 4) fail("kernel pool needs a 4-D NCHW input, got ", shape_str(x));
   const Attrs& a = *ctx.attrs;
-  const auto k = pool_ints(a, "kernel_shape", 2, {}), s = pool_ints(a, "strides", 2, {1, 1});
-  const auto p = pool_ints(a, "pads", 4, {0, 0, 0, 0});
-  const auto d = kMax ? pool_ints(a, "dilations", 2, {1, 1}) : std::vector<int64_t>{1, 1};
+  const auto k = a.get_ints_n("kernel_shape", 2), s = a.get_ints_n("strides", 2, 1);
+  const auto p = a.get_ints_n("pads", 4, 0);
+  const auto d = kMax ? a.get_ints_n("dilations", 2, 1) : std::vector<int64_t>{1, 1};
   const int64_t cm = a.get_int("ceil_mode", 0), cip = kMax ? 0 : a.get_int("count_include_pad", 0);
   a.check_all_used();
   if (cm != 0 && cm != 1) fail("ceil_mode must be 0 or 1, got ", cm);

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "../../src/op_registry.h"
+#include "pool_output_size.h"
 
 namespace sparsecc::detail {
 namespace {
@@ -43,31 +44,16 @@ struct Pool2d {
   bool ceil_mode = false;
 };
 
-std::vector<int64_t> ints_n(const Attrs& a, const char* key, size_t n, std::vector<int64_t> dflt) {
-  std::vector<int64_t> v = dflt.empty() ? a.get_ints(key) : a.get_ints(key, dflt);
-  if (v.size() != n) fail("attribute '", key, "' must have ", n, " values, got ", v.size());
-  return v;
-}
-
-// ONNX output size with the ceil_mode rule; effective kernel k_eff.
-int64_t pool_out(int64_t in, int64_t p0, int64_t p1, int64_t k_eff, int64_t s, bool ceil_mode) {
-  const int64_t span = in + p0 + p1 - k_eff;
-  if (span < 0) fail("pooling window ", k_eff, " is larger than the padded input ", in + p0 + p1);
-  int64_t out = (ceil_mode ? (span + s - 1) / s : span / s) + 1;
-  if (ceil_mode && (out - 1) * s >= in + p0) --out;
-  return out;
-}
-
 Pool2d read_pool(PrepareContext& ctx, bool max_pool) {
   const Attrs& a = *ctx.attrs;
   Pool2d p{};
-  auto k = ints_n(a, "kernel_shape", 2, {});
-  auto s = ints_n(a, "strides", 2, {1, 1});
-  auto pads = ints_n(a, "pads", 4, {0, 0, 0, 0});
+  auto k = a.get_ints_n("kernel_shape", 2);
+  auto s = a.get_ints_n("strides", 2, 1);
+  auto pads = a.get_ints_n("pads", 4, 0);
   p.kh = k[0], p.kw = k[1], p.sh = s[0], p.sw = s[1];
   p.pt = pads[0], p.pl = pads[1], p.pb = pads[2], p.pr = pads[3];
   if (max_pool) {
-    auto d = ints_n(a, "dilations", 2, {1, 1});
+    auto d = a.get_ints_n("dilations", 2, 1);
     p.dh = d[0], p.dw = d[1];
   }
   const int64_t cm = a.get_int("ceil_mode", 0);

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "../../src/op_registry.h"
+#include "transpose_perm.h"
 
 namespace sparsecc::detail {
 namespace {
@@ -35,15 +36,7 @@ Prepared prepare_transpose(PrepareContext& ctx) {
   ctx.expect_counts(1, 1, 1);
   const Shape& x = ctx.in(0);
   const size_t rank = x.size();
-  std::vector<int64_t> dflt(rank);
-  for (size_t i = 0; i < rank; ++i) dflt[i] = int64_t(rank - 1 - i);
-  std::vector<int64_t> perm = ctx.attrs->get_ints("perm", dflt);
-  if (perm.size() != rank) fail("perm ", shape_str(perm), " must have ", rank, " entries for input ", shape_str(x));
-  std::vector<bool> seen(rank, false);
-  for (int64_t p : perm) {
-    if (p < 0 || p >= int64_t(rank) || seen[size_t(p)]) fail("perm ", shape_str(perm), " is not a permutation");
-    seen[size_t(p)] = true;
-  }
+  const std::vector<int64_t> perm = transpose_perm(*ctx.attrs, x);
   Shape y(rank), in_strides = strides_of(x), src_stride(rank);
   for (size_t i = 0; i < rank; ++i) {
     y[i] = x[size_t(perm[i])];

@@ -1,7 +1,7 @@
 // Sparse 1x1-conv micro-kernel, pattern g1 (1 output channel per nonzero group),
 // tile 128 pixels x 1 channels = 8 vectors x 1 = 8 accumulators; AVX-512F (-mavx512f), 32 zmm.
 // Generic code and strip/tail handling: f32-spmm.h; contract: ukernel::SpmmFn.
-#include "simd-avx512.h"
+#include "../vector/simd-avx512.h"
 #include "f32-spmm-ukernels.h"
 #include "f32-spmm.h"
 

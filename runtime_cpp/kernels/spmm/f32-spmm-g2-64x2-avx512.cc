@@ -1,7 +1,7 @@
 // Sparse 1x1-conv micro-kernel, pattern g2 (2 output channels per nonzero group),
 // tile 64 pixels x 2 channels = 4 vectors x 2 = 8 accumulators; AVX-512F (-mavx512f), 32 zmm.
 // Generic code and strip/tail handling: f32-spmm.h; contract: ukernel::SpmmFn.
-#include "simd-avx512.h"
+#include "../vector/simd-avx512.h"
 #include "f32-spmm-ukernels.h"
 #include "f32-spmm.h"
 

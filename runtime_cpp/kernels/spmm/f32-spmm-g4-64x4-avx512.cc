@@ -1,7 +1,7 @@
 // Sparse 1x1-conv micro-kernel, pattern g4 (4 output channels per nonzero group),
 // tile 64 pixels x 4 channels = 4 vectors x 4 = 16 accumulators; AVX-512F (-mavx512f), 32 zmm.
 // Generic code and strip/tail handling: f32-spmm.h; contract: ukernel::SpmmFn.
-#include "simd-avx512.h"
+#include "../vector/simd-avx512.h"
 #include "f32-spmm-ukernels.h"
 #include "f32-spmm.h"
 

@@ -1,7 +1,7 @@
 // Sparse 1x1-conv micro-kernel, pattern g8 (8 output channels per nonzero group),
 // tile 32 pixels x 8 channels = 2 vectors x 8 = 16 accumulators; AVX-512F (-mavx512f), 32 zmm.
 // Generic code and strip/tail handling: f32-spmm.h; contract: ukernel::SpmmFn.
-#include "simd-avx512.h"
+#include "../vector/simd-avx512.h"
 #include "f32-spmm-ukernels.h"
 #include "f32-spmm.h"
 

@@ -1,6 +1,5 @@
 // Generic sparse-weight x dense-activation micro-kernel (ukernel::SpmmFn,
-// contract in ../ukernel.h) for any SIMD traits S (../vector/simd-*.h,
-// simd-avx512.h). One file per (pattern G, tile, arch) instantiates it.
+// contract in ../ukernel.h) for any SIMD traits S (../vector/simd-*.h). One file per (pattern G, tile, arch) instantiates it.
 //
 // out[c][p] = act(bias[c] + sum over the nonzero groups of row c/G of
 //             w[c] * in[channel][p]),   p < n, c < nc.

@@ -1,6 +1,6 @@
 // SIMD traits for AVX-512F (16 lanes), the subset the sparse family and the
-// shared activation code (../vector/f32-vact.h, f32-vmath.h) use. Same
-// conventions as ../vector/simd-scalar.h. Internal linkage: included only by
+// shared activation code (f32-vact.h, f32-vmath.h) use. Same conventions as
+// simd-scalar.h. Internal linkage: included only by
 // files compiled with -mavx512f.
 #pragma once
 
