@@ -158,7 +158,7 @@ TEST(every_spmm_variant_matches_double_oracle_and_scalar_twin) {
               }
     }
   }
-  CHECK(checked > 2000);
+  CHECK(checked > (quick ? 1000 : 2000));  // quick on qemu (neon + scalar): 8 variants x 176 shapes
 }
 
 TEST(packing_keeps_nonzero_groups_and_drops_zero_groups) {
