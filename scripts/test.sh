@@ -32,6 +32,12 @@ bash scripts/fuzz.sh 60
 bash scripts/install_cross.sh
 bash scripts/check_cross_compile.sh
 
+# the qemu TCG plugin (per-layer instruction counts for `sparsecc profile --runner qemu`);
+# its API header comes from Debian's qemu source package (docs/profiling.md)
+bash scripts/install_qemu_plugin_deps.sh
+bash tools/qemu_plugin/build.sh
+export SPARSECC_QEMU_PLUGIN="$PWD/build/qemu-plugin/libsparsecc_insn.so"
+
 # arm64: cross build (clang-16, Debian's aarch64 sysroot), every C++ test under qemu-aarch64;
 # wasm32: build (clang-16 + wasi-libc), every C++ test under node and wasmtime.
 # Their model tests (tests/cross, tests/wasm) run with the rest of pytest below.

@@ -46,6 +46,17 @@ def profile_command(
     seed: Annotated[int, typer.Option(help="Seed of the random inputs.")] = 0,
     input_shape: Annotated[Optional[list[str]], typer.Option(
         "--input-shape", help="For an ONNX model: fix an input's shape, NAME:D0,D1,... (repeatable).")] = None,
+    sparsity: Annotated[float, typer.Option(
+        help="Group sparsity to compile with (ONNX input; docs/sparsity.md), in [0, 1).")] = 0.0,
+    pattern: Annotated[str, typer.Option(help="Sparsity group pattern: g1, g2, g4 or g8.")] = "g4",
+    calib: Annotated[Optional[Path], typer.Option(
+        "--calib", help="Calibration inputs (.npz) for the sparsity pass (OBS selection + refit).")] = None,
+    sweep: Annotated[Optional[str], typer.Option(
+        help="Profile one compile per sparsity, e.g. 0,0.5,0.7,0.9 (same runner and inputs); "
+             "prints latency and speedup vs the first entry.")] = None,
+    device: Annotated[Optional[str], typer.Option(
+        help="--runner qemu: device whose clock turns estimated cycles into ms (targets/arm64.toml "
+             "devices, e.g. cortex-a76, the default).")] = None,
     compare: Annotated[Optional[str], typer.Option(
         help="Also time this engine in the same run, interleaved: onnxruntime.")] = None,
     json_out: Annotated[Optional[Path], typer.Option("--json", help="Write the profile as JSON (docs/profiling.md).")] = None,
@@ -62,20 +73,30 @@ def profile_command(
 
       sparsecc profile mobilenet.onnx --json prof.json --trace prof.trace.json --plot prof.png
 
-      sparsecc profile mobilenet.onnx --target arm64 --runner qemu --runtime-dir rt-arm64
+      sparsecc profile mobilenet.onnx --sweep 0,0.5,0.7,0.9 --pattern g4 --compare onnxruntime --plot sweep.png
+
+      sparsecc profile mobilenet.onnx --target arm64 --runner qemu --runtime-dir rt-arm64 --device cortex-a76
 
       sparsecc profile mobilenet.onnx --target arm64 --runner ssh://pi@raspberrypi --runtime-dir rt-arm64
 
       sparsecc profile mobilenet.onnx --target arm64 --runner adb:emulator-5554 --runtime-dir rt-android
     """
     from sparsecc.profile import CompileOptions, RunOptions, profile
+    from sparsecc.profile.options import InvalidArgument, parse_sweep, sweep_options
     from sparsecc.profile.table import final_line, print_profile
 
-    compile_options = CompileOptions(target=target, input_shapes=tuple(input_shape or ()))
+    if calib is not None and not calib.is_file():
+        raise InvalidArgument(f"--calib: no such file: {calib}")
+    compile_options = CompileOptions(target=target, input_shapes=tuple(input_shape or ()), sparsity=sparsity,
+                                     pattern=pattern, calibration=str(calib) if calib else None)
+    if sweep is not None:
+        if sparsity:
+            raise InvalidArgument("give either --sparsity or --sweep, not both")
+        compile_options = sweep_options(compile_options, parse_sweep(sweep))
     run_options = RunOptions(threads=threads, warmup=warmup, repeat=repeat, seed=seed)
     with _progress_bar(not quiet) as progress:
         doc = profile(model, compile_options, run_options, runner=runner, runtime_dir=runtime_dir,
-                      compare=compare, progress=progress)
+                      compare=compare, progress=progress, device=device)
     written = _write_outputs(doc, json_out, trace_out, plot_out)
     if quiet:
         if not written:

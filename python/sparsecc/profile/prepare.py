@@ -31,18 +31,24 @@ class PreparedModel:
 
 
 def layer_facts(plan) -> list[dict]:
-    """Per plan node: name, op, kernel, first output shape and FLOPs (2 x MACs; 0 for uncounted ops)."""
+    """Per plan node: name, op, kernel, first output shape, FLOPs (2 x MACs; 0 for uncounted ops) and
+    the group sparsity recorded on the node (``sparsity``/``sparsity_pattern`` attributes; None: dense)."""
     out = []
     for n in plan.nodes:
         ins = [SimpleNamespace(shape=tuple(plan.tensors[i].shape)) if i is not None else None for i in n.inputs]
         outs = [SimpleNamespace(shape=tuple(plan.tensors[i].shape)) for i in n.outputs]
         node = SimpleNamespace(op=n.op, inputs=ins, output=outs[0] if outs else None)
+        attrs = {a[0]: a[2] for a in n.attrs}
+        sp = attrs.get("sparsity")
+        sp = float(sp[0] if isinstance(sp, (list, tuple)) else sp) if sp is not None else None
         try:
             flops = 2 * int(node_macs(node)) if outs else 0
         except (IndexError, TypeError, AttributeError):
             flops = 0  # an op whose inputs do not fit the counting rule is left uncounted
         out.append({"name": n.name, "op": n.op, "kernel": n.kernel,
-                    "output_shape": list(outs[0].shape) if outs else [], "flops": flops})
+                    "output_shape": list(outs[0].shape) if outs else [], "flops": flops,
+                    "sparsity": sp, "sparsity_pattern": str(attrs["sparsity_pattern"]) if sp is not None
+                    and attrs.get("sparsity_pattern") else None})
     return out
 
 
@@ -61,7 +67,8 @@ def prepare(model: Path, options: CompileOptions, workdir: Path | None = None, c
         proto = onnx.load(os.fspath(model))
         compiled = (compile_fn or sparsecc.compile)(proto, target=options.target,
                                                     input_shapes=list(options.input_shapes) or None,
-                                                    kernels=options.kernels)
+                                                    kernels=options.kernels, sparsity=options.sparsity,
+                                                    pattern=options.pattern, calibration=options.calibration)
         workdir = Path(workdir or tempfile.mkdtemp(prefix="sparsecc-profile-"))
         scc = workdir / f"{model.stem}.{options.target}.scc"
         compiled.save(scc)
@@ -69,6 +76,8 @@ def prepare(model: Path, options: CompileOptions, workdir: Path | None = None, c
     elif suffix == ".scc":
         if options.input_shapes:
             raise ProfileError("--input-shape applies to ONNX models; a .scc file has fixed shapes")
+        if options.sparsity or options.calibration:
+            raise ProfileError("--sparsity/--sweep/--calib compile an ONNX model; a .scc file is already compiled")
         compiled, scc, proto, fmt = CompiledModel.load(model), model, None, "scc"
         if compiled.target != options.target:
             raise ProfileError(f"{model.name} was compiled for target {compiled.target!r}, not {options.target!r}: "

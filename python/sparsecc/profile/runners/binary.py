@@ -14,10 +14,10 @@ from .base import Runner, parse_tool_json, tool_args
 from .locate import find_tool
 
 
-def run_command(cmd: list[str], what: str, timeout: float | None = None, cwd=None) -> str:
+def run_command(cmd: list[str], what: str, timeout: float | None = None, cwd=None, env=None) -> str:
     """Run ``cmd``; its stdout, or a ProfileError naming ``what`` with stderr's last line."""
     try:
-        r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=cwd)
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=cwd, env=env)
     except FileNotFoundError:
         raise ProfileError(f"{what}: command not found: {cmd[0]}") from None
     except subprocess.TimeoutExpired:
