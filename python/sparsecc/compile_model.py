@@ -10,6 +10,13 @@ from .compiled_model import CompiledModel
 from .errors import InvalidArgument
 
 
+# default of ``rearrange`` per group selection: off (opt-in). It helps (bench/rearrange_gain.py: kept
+# magnitude up on every model, MNIST top-1 up at 50/70 %), but its search is bounded by wall time:
+# MobileNet-v1 spends the whole budget (+10 s per compile) and a budget-cut search depends on the
+# machine's speed, so a default compile would no longer be reproducible (docs/rearrange.md).
+REARRANGE_DEFAULT = {"magnitude": False, "obs": False}
+
+
 def parse_input_shapes(specs) -> dict[str, list[int]]:
     """``["x:1,3,224,224", ...]`` or ``{"x": [1, 3, 224, 224]}`` -> dict."""
     if specs is None:
@@ -38,7 +45,8 @@ def compile(model, target: str = "host", input_shapes=None, dump_after=None, dum
             prune_channels: float = 0.0, prune_criterion: str = "l2", calibration=None,
             compensate: bool | None = None, kernels: str | None = None, sparsity: float = 0.0,
             pattern: str = "g4", layer_sparsity=None, sparsity_policy: str = "uniform",
-            sparsity_selection: str | None = None, tune: bool = False, export_onnx=None) -> CompiledModel:
+            sparsity_selection: str | None = None, tune: bool = False, export_onnx=None,
+            rearrange: bool | None = None, rearrange_budget: float = 10.0) -> CompiledModel:
     """Compile an ONNX model (path, bytes or ModelProto) for ``target``.
 
     ``kernels``: "fast" (default: the target's SIMD kernels where they apply) or
@@ -62,6 +70,11 @@ def compile(model, target: str = "host", input_shapes=None, dump_after=None, dum
     ``sparsity_policy`` "uniform" or "sensitivity"; ``sparsity_selection``
     "magnitude" or "obs" (default: obs with ``calibration``, else magnitude).
     The pass's per-layer report is ``CompiledModel.sparsity_report``.
+    ``rearrange``: first permute channels (function-preserving, ``rearrange``,
+    docs/rearrange.md) so the groups keep more weight magnitude; None = the
+    default per selection (``REARRANGE_DEFAULT``: off); ``rearrange_budget``
+    bounds its search in seconds. Its per-space report is
+    ``CompiledModel.rearrange_report``.
     ``tune``: lowering measures dense vs sparse kernels on this host and keeps the
     faster (host target only). ``export_onnx``: also write the compiled graph
     (after all passes, zeroed groups included) as ONNX to this path.
@@ -75,6 +88,21 @@ def compile(model, target: str = "host", input_shapes=None, dump_after=None, dum
 
         sparsifier = GroupSparsity(sparsity, pattern, calibration=calibration, layer_sparsity=overrides,
                                    policy=sparsity_policy, selection=sparsity_selection)
+    try:  # checked even when the pass does not run: a bad value is a mistake either way
+        budget = float(rearrange_budget)
+    except (TypeError, ValueError):
+        raise InvalidArgument(f"rearrange budget must be a number of seconds, got {rearrange_budget!r}") from None
+    if not budget >= 0:
+        raise InvalidArgument(f"rearrange budget must be >= 0 seconds, got {rearrange_budget!r}")
+    rearranger = None
+    if rearrange is None and sparsifier is not None:
+        rearrange = REARRANGE_DEFAULT.get(sparsifier.selection, False)
+    if sparsifier is not None and rearrange:
+        from sparsecc.compiler.passes.rearrange import Rearrange
+
+        # the search targets the global sparsity (or the mean override when only overrides are given)
+        goal = float(sparsity) if sparsity else sum(overrides.values()) / len(overrides)
+        rearranger = Rearrange(min(max(goal, 0.0), 0.99), pattern, budget_s=budget)
     graph = import_onnx(model, input_shapes=parse_input_shapes(input_shapes))
     passes = canonical_passes()
     if prune_channels or (calibration is not None and sparsifier is None):
@@ -84,6 +112,8 @@ def compile(model, target: str = "host", input_shapes=None, dump_after=None, dum
             compensate = default_compensate(prune_criterion, calibration)
         passes = [GroupPrune(float(prune_channels), prune_criterion, calibration=calibration,
                              compensate=compensate)] + list(passes)
+    if rearranger is not None:
+        passes.append(rearranger)  # right before group_sparsity, on the weights it will see
     if sparsifier is not None:
         passes.append(sparsifier)
     results = PassManager(passes, dump_after=dump_after, dump=dump).run(graph)
@@ -93,6 +123,7 @@ def compile(model, target: str = "host", input_shapes=None, dump_after=None, dum
     data = serialize(plan, producer=f"sparsecc {__version__}")
     compiled = CompiledModel(data, plan=plan, graph=graph, pass_results=results)
     compiled.sparsity_report = sparsifier.report if sparsifier is not None else []
+    compiled.rearrange_report = rearranger.report if rearranger is not None else []
     if export_onnx is not None:
         from sparsecc.compiler.artifact import write_atomic
         from sparsecc.compiler.export.onnx import export_onnx as to_onnx

@@ -37,6 +37,11 @@ def compile_command(
         "--sparsity-policy", help="uniform (same per layer) or sensitivity (from per-layer error curves).")] = "uniform",
     sparsity_selection: Annotated[Optional[str], typer.Option(
         "--sparsity-selection", help="magnitude or obs (default: obs with --calib, else magnitude).")] = None,
+    rearrange: Annotated[Optional[bool], typer.Option(
+        "--rearrange/--no-rearrange", help="Permute channels (function-preserving) so the zeroed groups cost less "
+        "weight magnitude (default: off; opt in with --sparsity / --layer-sparsity).")] = None,
+    rearrange_budget: Annotated[float, typer.Option(
+        "--rearrange-budget", help="Seconds the channel permutation search may take.")] = 10.0,
     tune: Annotated[bool, typer.Option(
         "--tune", help="Measure dense vs sparse kernels on this host per layer and keep the faster.")] = False,
     export_onnx: Annotated[Optional[Path], typer.Option(
@@ -65,7 +70,8 @@ def compile_command(
                                 prune_channels=prune_channels, prune_criterion=prune_criterion,
                                 calibration=calib, compensate=compensate, sparsity=sparsity, pattern=pattern,
                                 layer_sparsity=layer_sparsity, sparsity_policy=sparsity_policy,
-                                sparsity_selection=sparsity_selection, tune=tune, export_onnx=export_onnx)
+                                sparsity_selection=sparsity_selection, tune=tune, export_onnx=export_onnx,
+                                rearrange=rearrange, rearrange_budget=rearrange_budget)
     compiled.save(out)
     plan = compiled.plan
     summary = {
@@ -77,6 +83,8 @@ def compile_command(
     }
     if compiled.sparsity_report:
         summary["sparsity"] = sparsity_summary(compiled, pattern, export_onnx)
+    if getattr(compiled, "rearrange_report", None):
+        summary["rearrange"] = rearrange_summary(compiled.rearrange_report)
     if as_json:
         print_json(summary)
         return
@@ -90,6 +98,11 @@ def compile_command(
         console.print(f"group sparsity {sp['pattern']}: {len(sparse)} layers sparse "
                       f"({', '.join(sparse) or 'none'}); {100 * sp['achieved']:.1f}% of their weights zero"
                       + (f"; ONNX written to {sp['onnx']}" if sp["onnx"] else ""), highlight=False)
+    if "rearrange" in summary:
+        ra = summary["rearrange"]
+        console.print(f"rearrange: {ra['permuted']} of {len(ra['spaces'])} channel spaces permuted, "
+                      f"{ra['skipped']} skipped; kept group magnitude {ra['kept_before']:.4g} -> "
+                      f"{ra['kept_after']:.4g}", highlight=False)
 
 
 def sparsity_summary(compiled, pattern: str, onnx_path) -> dict:
@@ -103,3 +116,13 @@ def sparsity_summary(compiled, pattern: str, onnx_path) -> dict:
                         "zero_groups": r.zero_groups, "sparsity": round(r.sparsity, 6), "status": r.status,
                         "weights": r.weights, "zero_weights": r.zero_weights,
                         "error": r.error} for r in rows]}
+
+
+def rearrange_summary(report) -> dict:
+    """The rearrange pass's per-space report as JSON-able data."""
+    return {"permuted": sum(r.status == "permuted" for r in report),
+            "skipped": sum(r.status.startswith("skipped") for r in report),
+            "kept_before": sum(r.kept_before for r in report), "kept_after": sum(r.kept_after for r in report),
+            "spaces": [{"name": r.name, "classes": r.classes, "status": r.status, "moved": r.moved,
+                        "layers": r.layers, "kept_before": r.kept_before, "kept_after": r.kept_after}
+                       for r in report]}
