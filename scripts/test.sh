@@ -44,5 +44,14 @@ export SPARSECC_QEMU_PLUGIN="$PWD/build/qemu-plugin/libsparsecc_insn.so"
 SPARSECC_CROSS_PYTEST=0 bash scripts/test_arm64.sh
 SPARSECC_CROSS_PYTEST=0 bash scripts/test_wasm.sh
 
+# the tests that need a built runtime find the ones built above (pytest imports the
+# installed wheel, which does not know where this checkout's build/ folders are)
+export SPARSECC_SOURCE_DIR="$PWD"
+export SPARSECC_ARM64_BUILD_DIR="$PWD/build/arm64"
+export SPARSECC_WASM_BUILD="$PWD/build/wasm32"
+export SPARSECC_RUNTIME_DIR_HOST="$PWD/$build/runtime_cpp"
+export SPARSECC_RUNTIME_DIR_ARM64="$PWD/build/arm64/runtime_cpp"
+export SPARSECC_RUNTIME_DIR_WASM32="$PWD/build/wasm32/runtime_cpp"
+
 # run from tests/ so that `import sparsecc` is the installed package, not the source tree
 python3 -m pytest -q -p no:cacheprovider --timeout=900 "$@"

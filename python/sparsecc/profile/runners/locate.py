@@ -5,7 +5,8 @@ Lookup order: ``--runtime-dir DIR`` (the output of ``sparsecc runtime build
 then ``$SPARSECC_RUNTIME_DIR_<TARGET>`` / ``$SPARSECC_RUNTIME_DIR``, then (host
 only) ``sparsecc-run`` on PATH, then ``build/runtime-<target>/bin`` and the
 repository's CMake build folders (``build/*/runtime_cpp``, newest first, checked
-to be built for the target by their ELF/wasm header).
+to be built for the target by their ELF/wasm header; the repository is
+``$SPARSECC_SOURCE_DIR`` when set).
 """
 from __future__ import annotations
 
@@ -16,7 +17,10 @@ from pathlib import Path
 
 from ..options import ProfileError
 
-REPO = Path(__file__).resolve().parents[4]
+# the source checkout whose build/ folders are searched: $SPARSECC_SOURCE_DIR (as for
+# `sparsecc runtime build`; needed when sparsecc is installed as a wheel), else the
+# checkout this module lives in (editable installs)
+REPO = Path(os.environ.get("SPARSECC_SOURCE_DIR") or Path(__file__).resolve().parents[4])
 TOOL = {"host": "sparsecc-run", "arm64": "sparsecc-run", "wasm32": "sparsecc-run.wasm"}
 
 
