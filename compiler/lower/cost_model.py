@@ -108,16 +108,22 @@ def declared_pattern(node: Node) -> int | None:
 
 def decide(node: Node, dense_kernel: str | None, sparse_kernels: dict[int, str], arch: str,
            target_name: str) -> Decision | None:
-    """Dense vs sparse for a 1x1 Conv; ``sparse_kernels`` maps G -> spec name.
-    None when no sparse kernel applies (nothing to decide)."""
+    """Dense vs sparse for a 1x1 Conv, or a Gemm/MatMul of few rows (``spmv_ms``);
+    ``sparse_kernels`` maps G -> spec name. None when no sparse kernel applies."""
     from .kernel_specs.spmm import conv_weight_2d, group_nonzero
+    from .kernel_specs.spmv import rows_of, weight_2d
 
     if not sparse_kernels:
         return None
-    m, c, p = conv_dims(node)
-    w = conv_weight_2d(node)
+    rows_layer = node.op in ("Gemm", "MatMul")
+    if rows_layer:
+        w = weight_2d(node)
+        (m, c), p = w.shape, rows_of(node)
+    else:
+        m, c, p = conv_dims(node)
+        w = conv_weight_2d(node)
     l1 = l1_kib(target_name, arch)
-    td = dense_ms(m, c, p, arch)
+    td = dense_rows_ms(m, c, p, arch) if rows_layer else dense_ms(m, c, p, arch)
     declared = declared_pattern(node)
     patterns = [declared] if declared in sparse_kernels else sorted(sparse_kernels, reverse=True)
     ests = [Estimate(dense_kernel or "ref", td)]
@@ -127,7 +133,7 @@ def decide(node: Node, dense_kernel: str | None, sparse_kernels: dict[int, str],
         zero = 1.0 - float(nz.sum()) / nz.size
         if zero <= 0.0:
             continue
-        ts = sparse_ms(m, c, p, int(nz.sum()), g, arch, l1)
+        ts = spmv_ms(m, c, p, int(nz.sum()), g, arch) if rows_layer else sparse_ms(m, c, p, int(nz.sum()), g, arch, l1)
         ests.append(Estimate(sparse_kernels[g], ts))
         if best is None or ts < best[2]:
             best = (g, zero, ts)
@@ -139,3 +145,35 @@ def decide(node: Node, dense_kernel: str | None, sparse_kernels: dict[int, str],
         return Decision(dense_kernel, f"dense: {zero:.0%} g{g}, est sparse {ts:.3f} ms vs dense {td:.3f} ms",
                         tuple(ests))
     return Decision(sparse_kernels[g], f"sparse: {zero:.0%} g{g}, est {ts:.3f} ms vs dense {td:.3f} ms", tuple(ests))
+
+
+# Gemm/MatMul of R rows (a batch-1 classifier: R = 1). The dense GEMM's register
+# tile holds DENSE_TILE_ROWS rows, so with fewer rows it does the work of a full
+# tile; and the weights (N x K x 4 bytes, read once per call, mostly not in
+# cache between inferences) stream at WEIGHT_GBPS. The sparse-rows kernel reads
+# per nonzero group G weights + a channel index and does G x R multiply-adds in
+# G-lane vectors, about SPMV_NS_PER_GROUP + SPMV_NS_PER_GROUP_ROW x R per group.
+# Calibrated on mobilenet_v1's classifier (1024 -> 1000, R = 1), AVX2 build on
+# this AVX-512 host (docs/kernels.md, "spmv").
+DENSE_TILE_ROWS = {"avx512": 12, "avx2": 6, "neon": 8, "wasmsimd": 4, "scalar": 4}
+WEIGHT_GBPS = 8.0
+SPMV_NS_PER_GROUP, SPMV_NS_PER_GROUP_ROW = 0.25, 0.35
+
+
+def dense_rows_ms(n: int, k: int, rows: int, arch: str) -> float:
+    """Estimated dense Gemm time for ``rows`` x K times W [N, K]^T."""
+    tile = DENSE_TILE_ROWS.get(arch, 4)
+    compute = 2.0 * n * k * math.ceil(rows / tile) * tile / (DENSE_GFLOPS.get(arch, 2.5) * 1e6)
+    stream = n * k * 4 / (WEIGHT_GBPS * 1e6)
+    return max(compute, stream)
+
+
+def spmv_ms(n: int, k: int, rows: int, nonzero_groups: int, pattern: int, arch: str) -> float:
+    """Estimated sparse-rows time: per nonzero group a G-lane vector of weights x ``rows``."""
+    lanes = max(1, min(LANES.get(arch, 1), pattern))
+    vec_per_group = math.ceil(pattern / lanes)
+    groups = nonzero_groups + math.ceil(n / pattern)          # + the bias/store per group row
+    compute = groups * vec_per_group * (SPMV_NS_PER_GROUP + SPMV_NS_PER_GROUP_ROW * rows) * 1e-6
+    stream = (nonzero_groups * (pattern + 1) + math.ceil(n / pattern) * pattern) * 4 / (WEIGHT_GBPS * 1e6)
+    return max(compute, stream)
+

@@ -10,7 +10,7 @@ CPU: the 12x32 AVX-512 tile before the 6x16 AVX2 one).
 ``mode`` (or ``$SPARSECC_KERNELS``): "fast" (default) or "ref" (reference
 kernels everywhere, for comparisons and debugging).
 
-Sparse kernels (family ``spmm``) are never picked by that order: where one
+Sparse kernels (families ``spmm`` and ``spmv``) are never picked by that order: where one
 applies, ``cost_model.decide`` compares it with the dense choice (estimated
 times from the node's actual zero groups), or with ``tune`` on the host both
 are timed (``tune.py``). ``select_kernel_explained`` also returns the reason.
@@ -66,7 +66,9 @@ def choose_spec(node: Node, target: Target, mode: str | None = None) -> KernelSp
 
 
 def _is_sparse(spec: KernelSpec) -> bool:
-    return any(f == "spmm" for f, _ in spec.requires)
+    from .kernel_specs.spmm import is_sparse_spec
+
+    return is_sparse_spec(spec)
 
 
 def _kernel_arch(spec: KernelSpec, target: Target) -> str:

@@ -21,6 +21,7 @@ namespace sparsecc::ukernel {
 #define SCC_FAMILY_softmax SoftmaxFn
 #define SCC_FAMILY_layernorm LayerNormFn
 #define SCC_FAMILY_spmm SpmmFn
+#define SCC_FAMILY_spmv SpmvFn
 #define SCC_KERNEL(family, tile, arch, fn, source) std::remove_pointer_t<SCC_FAMILY_##family> fn;
 #include "scc_kernel_table.inc"
 #undef SCC_KERNEL
@@ -134,5 +135,6 @@ ukernel::BinaryFn best_vbinary() { return as<ukernel::BinaryFn>(need("vbinary", 
 ukernel::BinaryScalarFn best_vbinaryc() { return as<ukernel::BinaryScalarFn>(need("vbinaryc", "")); }
 ukernel::SumFn best_vsum() { return as<ukernel::SumFn>(need("vsum", "")); }
 ukernel::SpmmFn best_spmm(const std::string& pattern) { return as<ukernel::SpmmFn>(need("spmm", pattern)); }
+ukernel::SpmvFn best_spmv(const std::string& pattern) { return as<ukernel::SpmvFn>(need("spmv", pattern)); }
 
 }  // namespace sparsecc::kernels

@@ -54,6 +54,7 @@ ukernel::BinaryFn best_vbinary();
 ukernel::BinaryScalarFn best_vbinaryc();
 ukernel::SumFn best_vsum();
 ukernel::SpmmFn best_spmm(const std::string& pattern);  // pattern "g1" / "g2" / "g4" / "g8"
+ukernel::SpmvFn best_spmv(const std::string& pattern);  // pattern "g1" / "g2" / "g4" / "g8"
 
 // Cast an entry's function to its family's type (no check; use the family).
 template <typename Fn>

@@ -101,4 +101,15 @@ constexpr uint32_t kSpmmAccumulate = 1u, kSpmmPartial = 2u;
 using SpmmFn = void (*)(size_t n, size_t nc, const float* input, const float* weights, const int32_t* dmap,
                         const uint32_t* nnz, float* out, size_t ostride, uint32_t flags, const Epilogue& ep);
 
+// Sparse weight x a few dense rows (sparse Gemm/MatMul, family spmv):
+// y[r][m] = bias[m] + sum_k W[m][k] * x[r][k] for r < R and output channels
+// m in [m0, m1), m0 a multiple of G. The weights use the spmm value layout
+// (per group row: G bias values, then G weights per nonzero group); `values`,
+// `chan` (absolute input channel of each nonzero, validated < K) and `nnz`
+// (per group row) start at group row m0 / G. x rows have stride ldx, y rows
+// ldy; channels of the last group row past m1 are padding, never stored. No
+// activation: the op applies it to the stored rows.
+using SpmvFn = void (*)(size_t R, const float* x, size_t ldx, const float* values, const int32_t* chan,
+                        const uint32_t* nnz, size_t m0, size_t m1, float* y, size_t ldy);
+
 }  // namespace sparsecc::ukernel

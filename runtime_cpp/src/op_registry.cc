@@ -36,6 +36,9 @@ const OpRegistry& OpRegistry::instance() {
 #ifdef SCC_HAVE_SPMM_OPS
     register_spmm_ops(r);
 #endif
+#ifdef SCC_HAVE_SPMV_OPS
+    register_spmv_ops(r);
+#endif
     return r;
   }();
   return registry;

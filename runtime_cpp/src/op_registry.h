@@ -46,5 +46,6 @@ void register_pool_ops(OpRegistry& r);
 void register_norm_ops(OpRegistry& r);
 void register_layout_ops(OpRegistry& r);
 void register_spmm_ops(OpRegistry& r);
+void register_spmv_ops(OpRegistry& r);
 
 }  // namespace sparsecc::detail

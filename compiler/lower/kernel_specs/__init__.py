@@ -26,7 +26,7 @@ from ...errors import CompileError
 from ...ir import Graph, Node, Value
 from ..kernel_table import has_kernel
 
-FAMILY_MODULES = ("gemm", "dwconv", "vector", "pool", "norm", "layout", "spmm")
+FAMILY_MODULES = ("gemm", "dwconv", "vector", "pool", "norm", "layout", "spmm", "spmv")
 
 
 @dataclass

@@ -97,7 +97,7 @@ def _pack(g: int):
 
 def is_sparse_spec(spec: KernelSpec) -> bool:
     """True for the specs of this family (the cost model decides between them and dense)."""
-    return any(f == "spmm" for f, _ in spec.requires)
+    return any(f in ("spmm", "spmv") for f, _ in spec.requires)
 
 
 def pattern_of(spec: KernelSpec) -> int:
