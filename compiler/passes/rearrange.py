@@ -23,11 +23,11 @@ How
    graphs). Nothing is inserted: only constants are re-ordered (zero run-time cost).
 4. Per signature group whose scoring layers (``group_sparsity``-eligible, not default-dense
    producers of the space) have one row per class in the same order, ``rearrange_search``
-   finds the order; the identity is kept unless the exact kept energy rises.
+   finds the order (a step-bounded, seeded search); the identity is kept unless the exact kept
+   energy rises.
 """
 from __future__ import annotations
 
-import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -37,7 +37,8 @@ from ..errors import CompileError
 from ..ir import Graph, verify
 from .channel_space import ChannelAnalysis, Space, analyze_channels
 from .manager import Pass
-from .rearrange_search import search
+from .rearrange_refine import clock
+from .rearrange_search import search, step_plan
 from .sparsity_groups import Layer, default_dense_reason, eligibility, group_size
 
 
@@ -52,6 +53,7 @@ class SpaceReport:
     kept_before: float = 0.0             # g-pattern kept energy of the scoring layers (squared weights)
     kept_after: float = 0.0
     seconds: float = 0.0
+    cut: bool = False                    # the CPU-time safety net stopped its search early
 
 
 def _space_reason(analysis: ChannelAnalysis, space: Space, users) -> str | None:
@@ -145,10 +147,12 @@ def permutable_spaces(graph: Graph, analysis: ChannelAnalysis | None = None):
 class Rearrange(Pass):
     """Pass: permute the channels of every permutable space for ``pattern`` at ``sparsity``.
 
-    ``budget_s`` bounds the whole search (seconds), shared out by problem size; ``seed``
-    makes it deterministic as long as the budget does not cut the search short
-    (``max_steps`` bounds the refinement steps per search instead of the clock).
-    After ``run``, ``report`` holds one SpaceReport per space.
+    Each search is bounded by a step count (``max_steps`` per search, default ``step_plan``: by
+    the shapes of the model's searches, a fixed amount of work per model), so
+    the result is fixed by ``seed`` and the weights. ``budget_s`` is a CPU-time safety net for
+    the whole pass: when it cuts a search, ``cut`` is set and the space's status says so (only
+    then can the result depend on the machine's speed). After ``run``, ``report`` holds one
+    SpaceReport per space.
     """
 
     name = "rearrange"
@@ -162,9 +166,10 @@ class Rearrange(Pass):
         self.sparsity, self.g = float(sparsity), group_size(pattern)
         self.seed, self.budget_s, self.max_steps = int(seed), float(budget_s), max_steps
         self.report: list[SpaceReport] = []
+        self.cut = False   # True if the CPU-time safety net stopped a search before its step bound
 
     def run(self, graph: Graph) -> bool:
-        t0 = time.monotonic()
+        t0 = clock()
         analysis, spaces, skipped = permutable_spaces(graph)
         self.report = [SpaceReport(s.id, s.name, len(s.classes), "") for s in analysis.spaces]
         for sid, reason in skipped.items():
@@ -172,16 +177,20 @@ class Rearrange(Pass):
         jobs = []
         for ps in spaces:
             jobs += self._plan(graph, analysis, ps, self.report[ps.space.id])
-        cost = [n * d for _, _, _, n, d, _ in jobs]
+        deadline = t0 + self.budget_s
         modified = False
-        for i, (rep, cids, layouts, n, d, energies) in enumerate(jobs):
-            left = max(0.0, self.budget_s - (time.monotonic() - t0))
-            share = left * cost[i] / max(1, sum(cost[i:]))
-            order, info = search(energies, self.g, self.sparsity, seed=self.seed + rep.space, budget_s=share,
-                                 greedy_budget_s=left, max_swaps=self.max_steps)
+        plan = step_plan([(n, d) for _, _, _, n, d, _ in jobs]) if self.max_steps is None \
+            else [self.max_steps] * len(jobs)
+        for (rep, cids, layouts, _, _, energies), steps in zip(jobs, plan):
+            left = max(0.0, deadline - clock())
+            order, info = search(energies, self.g, self.sparsity, seed=self.seed + rep.space, steps=steps,
+                                 budget_s=left)
+            if info["cut"]:
+                self.cut = True
             rep.kept_before += info["kept_before"]
             rep.kept_after += info["kept_after"]
             rep.seconds += info.get("seconds", 0.0)
+            rep.cut = rep.cut or info["cut"]
             moved = sum(1 for j, o in enumerate(order) if o != j)
             if moved:
                 apply_permutation(graph, [cids[o] for o in order], cids, layouts)

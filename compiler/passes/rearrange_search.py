@@ -1,36 +1,40 @@
 """Permutation search of the ``rearrange`` pass: order the rows of a channel space so that the
 g-pattern (G consecutive output rows x 1 input channel x kernel) keeps more weight energy.
 
-Input: ``F`` [N, D] = per unit (one channel class of the space, one row in every scoring
-producer layer) the squared weights per input channel of every producer, side by side
-(``D`` = sum of the producers' input channels), and ``tau`` [D] = per column the energy a
-group needs to survive at the target sparsity (the k-th smallest group energy of the
-layer in its current order). A block of G units keeps, per column, the group energy if
-it is above ``tau`` (the *proxy*); the search maximises the proxy summed over blocks:
+Input: per producer layer of the space, ``[N, C]`` squared weights per (unit, input channel);
+a unit is one channel class = one row in every producer. Stacked side by side they form
+``F`` [N, D]. The search (building blocks in ``rearrange_refine``):
 
-1. **greedy clustering**: blocks are filled in order; a block starts from the
-   remaining unit with the most energy and takes, one at a time, the unit whose
-   energy pattern adds most to the block's proxy (units whose large weights sit on
-   the same input channels end up together);
-2. **bounded swap refinement**: a random unit is tried against up to CANDIDATES units of
-   other blocks and the best swap that raises the two blocks' proxy is made, until
-   ``max_swaps`` steps or the deadline; then, while the budget lasts, up to RESTARTS - 1
-   restarts from greedy clusterings with random block seeds. The best order by exact score wins.
+1. **starts**: the given order, the units sorted by total energy, and (when N x 256 x D is
+   small) a greedy clustering under the hinge objective; the best by exact score is refined;
+2. **swap refinement**: ROUNDS rounds of STEPS_PER_UNIT x N / ROUNDS steps; each step tries
+   one seeded-random unit against CANDIDATES units of other blocks, scoring the exact hinge
+   change of the two affected blocks, and makes the best improving swap; the survival
+   thresholds are re-estimated between rounds; the best order by exact score wins.
+
+The work is fixed by the shape (steps, candidates) and every choice comes from the seeded
+generator: the same seed gives the same permutation on any machine. ``budget_s`` is only a
+CPU-time safety net (seconds of this thread, so a loaded machine does not trigger it); when it
+cuts, ``info["cut"]`` says so (the result may then depend on the machine's speed).
 
 Exact scoring (``kept_energy``) zeroes the lowest-energy groups of every layer at the
-target like ``group_sparsity`` with magnitude selection; the caller keeps the identity
-order when the search does not beat it exactly. Everything is deterministic under ``seed``.
+target like ``group_sparsity`` with magnitude selection; the identity order is returned
+unless the search beats it exactly.
 """
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
 
-CANDIDATES = 256   # candidate units scored per greedy / swap step (a seeded sample when more remain)
-ROUNDS = 4         # refinement rounds, each with survival thresholds from the current order
-RESTARTS = 8       # greedy + refinement restarts (random block seeds) while the budget lasts
+from .rearrange_refine import CANDIDATES, GREEDY_CANDIDATES, clock, greedy, norm_order, refine
+
+ROUNDS = 4           # refinement rounds, each with survival thresholds from the current order
+STEPS_PER_UNIT = 8   # refinement steps per unit (deterministic bound; measured in docs/rearrange.md) ...
+MAX_WORK = 2 ** 25   # ... but at most this many candidate x column evaluations per search (big layers)
+MODEL_WORK = 4e8     # and per pass (all searches of a model): about 2 s on one core of the dev machine
+STEP_OVERHEAD = 16384   # a step's fixed cost (numpy calls) in candidate x column evaluations
+GREEDY_WORK = 2e7    # greedy clustering as a start only when N x candidates x D is at most this
 
 
 def block_sizes(n: int, g: int, offset: int = 0) -> list[int]:
@@ -73,133 +77,79 @@ def threshold(e: np.ndarray, g: int, sparsity: float) -> float:
     return float(np.partition(ge, k - 1)[k - 1]) if k > 0 else -1.0
 
 
-def _proxy(s: np.ndarray, tau: np.ndarray) -> np.ndarray:
-    """Proxy kept energy of block sums ``s`` [..., D]."""
-    return np.where(s > tau, s, 0.0).sum(axis=-1)
+def thresholds(layers: list[np.ndarray], order, g: int, sparsity: float) -> np.ndarray:
+    """Per column of ``np.hstack(layers)``, its layer's survival threshold with the units in ``order``."""
+    return np.concatenate([np.full(e.shape[1], threshold(e[order], g, sparsity), np.float32) for e in layers])
 
 
-def greedy(F: np.ndarray, tau: np.ndarray, sizes: list[int], rng: np.random.Generator,
-           deadline: float, random_seeds: bool = False) -> list[int] | None:
-    """Greedy clustering; returns the unit order (blocks concatenated) or None past the deadline.
-
-    Each block starts from the remaining unit with the most energy, or a random one (``random_seeds``,
-    for restarts)."""
-    n = F.shape[0]
-    remaining = np.ones(n, bool)
-    total = F.sum(axis=1)
-    order: list[int] = []
-    for size in sizes:
-        if time.monotonic() > deadline:
-            return None
-        free = np.flatnonzero(remaining)
-        seed_unit = int(rng.choice(free)) if random_seeds else int(free[np.argmax(total[free])])
-        block, acc = [seed_unit], F[seed_unit].copy()
-        remaining[seed_unit] = False
-        for _ in range(size - 1):
-            free = np.flatnonzero(remaining)
-            cand = free if free.size <= CANDIDATES else np.sort(rng.choice(free, CANDIDATES, replace=False))
-            gain = _proxy(acc[None, :] + F[cand], tau)
-            pick = int(cand[int(np.argmax(gain))])
-            block.append(pick)
-            acc += F[pick]
-            remaining[pick] = False
-        order += block
-    return order
+def default_steps(n: int, d: int) -> int:
+    """Refinement steps for ``n`` units and ``d`` columns: STEPS_PER_UNIT per unit, at most MAX_WORK
+    candidate x column evaluations (a step scores CANDIDATES x D); a function of the shape only."""
+    return max(n, min(STEPS_PER_UNIT * n, MAX_WORK // (min(n, CANDIDATES) * d)))
 
 
-def refine(F: np.ndarray, tau: np.ndarray, order: list[int], sizes: list[int], rng: np.random.Generator,
-           deadline: float, max_steps: int) -> tuple[list[int], int]:
-    """Bounded swap refinement; returns (order, accepted swaps).
+def step_plan(shapes: list[tuple[int, int]]) -> list[int]:
+    """Refinement steps per search of one pass, for searches of ``(N, D)`` units x columns.
 
-    Each step takes a random unit and scores, in one vectorised pass, swapping it with up to
-    CANDIDATES random units of other blocks (the change of the two blocks' proxy); the best
-    strictly improving swap is made. Stops after ``max_steps`` steps or at ``deadline``.
+    ``default_steps`` each, scaled down together so the work (steps x (CANDIDATES x D +
+    STEP_OVERHEAD)) stays within MODEL_WORK; at least N / 4 steps each. A function of the
+    shapes only, so a model always gets the same plan.
     """
-    order = np.array(order)
-    starts = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
-    if len(sizes) < 2:
-        return list(order), 0
-    block_of = np.repeat(np.arange(len(sizes)), sizes)
-    sums = np.stack([F[order[a:b]].sum(axis=0) for a, b in zip(starts[:-1], starts[1:])])
-    score = _proxy(sums, tau)
-    accepted, n = 0, len(order)
-    for step in range(max_steps):
-        if step % 16 == 0 and time.monotonic() > deadline:
-            break
-        i = int(rng.integers(0, n))
-        a = block_of[i]
-        cand = rng.choice(n, min(n, CANDIDATES), replace=False)
-        cand = cand[block_of[cand] != a]
-        if cand.size == 0:
-            continue
-        d = F[order[cand]] - F[order[i]]                  # what block a gains, block b loses
-        b = block_of[cand]
-        gain = _proxy(sums[a] + d, tau) + _proxy(sums[b] - d, tau) - score[a] - score[b]
-        k = int(np.argmax(gain))
-        if gain[k] <= 1e-12 * (score[a] + score[b[k]] + 1e-30):
-            continue
-        j, bk = int(cand[k]), int(b[k])
-        sums[a] += d[k]
-        sums[bk] -= d[k]
-        score[a], score[bk] = _proxy(sums[a], tau), _proxy(sums[bk], tau)
-        order[i], order[j] = order[j], order[i]
-        accepted += 1
-    return [int(o) for o in order], accepted
+    steps = [default_steps(n, d) for n, d in shapes]
+    work = sum(s * (min(n, CANDIDATES) * d + STEP_OVERHEAD) for s, (n, d) in zip(steps, shapes))
+    scale = min(1.0, MODEL_WORK / work) if work else 1.0
+    return [max(n // 4, int(s * scale)) for s, (n, _) in zip(steps, shapes)]
 
 
 def search(layers: list[np.ndarray], g: int, sparsity: float, offset: int = 0, seed: int = 0,
-           budget_s: float = 10.0, max_swaps: int | None = None,
-           greedy_budget_s: float | None = None) -> tuple[list[int], dict]:
+           steps: int | None = None, budget_s: float = math.inf) -> tuple[list[int], dict]:
     """Best unit order for producer row-energy matrices ``layers`` ([N, C_l] each, rows = units).
 
-    Returns ``(order, info)``: ``order[j]`` = the unit placed at slot j (identity if the
-    search does not raise the exact kept energy); ``info`` has the kept energies before and
-    after and the work done. ``budget_s`` bounds the refinement; the greedy clustering (whose
-    cost is bounded by N x CANDIDATES x D) may run until ``greedy_budget_s`` (default: the same).
+    Returns ``(order, info)``: ``order[j]`` = the unit placed at slot j (identity if the search
+    does not raise the exact kept energy); ``info``: kept energies before/after, swaps made, the
+    start that won, seconds, and ``cut`` = True if the ``budget_s`` safety net stopped the search
+    before its ``steps`` (default ``default_steps(N, D)``) -- only then can the result depend on speed.
     """
     n = layers[0].shape[0]
-    identity = list(range(n))
-    t0 = time.monotonic()
+    identity = np.arange(n)
+    t0 = clock()
     deadline = t0 + max(0.0, budget_s)
-    greedy_deadline = t0 + max(0.0, budget_s if greedy_budget_s is None else greedy_budget_s)
 
     def exact(order):
         return sum(kept_energy(e[order], g, sparsity) for e in layers)
 
     before = exact(identity)
-    info = {"units": n, "kept_before": before, "kept_after": before, "swaps": 0, "status": "identity"}
-    if n <= 1 or sparsity <= 0:
-        return identity, info
-    F = np.hstack(layers)
+    info = {"units": n, "kept_before": before, "kept_after": before, "swaps": 0, "status": "identity",
+            "cut": False, "start": "identity"}
+    if n <= 1 or sparsity <= 0 or g <= 1:
+        return list(identity), info
+    F = np.hstack(layers).astype(np.float32)
     rng = np.random.default_rng(seed)
     sizes = block_sizes(n, g, offset)
-    best, best_kept, accepted = identity, before, 0
-    steps = max_swaps if max_swaps is not None else 4 * n * max(1, int(math.log2(n)))
-    for restart in range(RESTARTS):  # restarts (random block seeds) only while the budget lasts
-        if restart and time.monotonic() > deadline:
-            break
-        tau = np.concatenate([np.full(e.shape[1], threshold(e, g, sparsity)) for e in layers])
-        order = greedy(F, tau, sizes, rng, greedy_deadline if restart == 0 else deadline, restart > 0)
+    steps = default_steps(n, F.shape[1]) if steps is None else int(steps)
+    starts = {"identity": identity, "norm": norm_order(F)}
+    if n * min(n, GREEDY_CANDIDATES) * F.shape[1] <= GREEDY_WORK:
+        order = greedy(F, thresholds(layers, identity, g, sparsity), sizes, rng, deadline)
         if order is None:
-            if restart == 0:
-                info["status"] = "budget exhausted during greedy clustering"
-                return identity, info
-            break
+            info.update(cut=True, status="the time budget cut the search")
+        else:
+            starts["greedy"] = order
+    scored = {k: exact(o) for k, o in starts.items()}
+    info["start"] = max(scored, key=lambda k: (scored[k], k == "identity"))   # ties: keep the identity
+    order, best_kept = starts[info["start"]].copy(), scored[info["start"]]
+    best, accepted = order.copy(), 0
+    for r in range(ROUNDS):  # re-estimate the survival thresholds on the current order between rounds
+        share = steps // ROUNDS + (1 if r < steps % ROUNDS else 0)
+        order, acc, cut = refine(F, thresholds(layers, order, g, sparsity), order, sizes, rng, share, deadline)
+        accepted += acc
         kept = exact(order)
-        if kept > best_kept:
-            best, best_kept = list(order), kept
-        elif restart == 0:  # the greedy start is worse than the given order: refine that instead
-            order = identity
-        for _ in range(ROUNDS):  # re-estimate the survival thresholds on the current order between rounds
-            tau = np.concatenate([np.full(e.shape[1], threshold(e[order], g, sparsity)) for e in layers])
-            order, acc = refine(F, tau, order, sizes, rng, deadline, steps // ROUNDS)
-            accepted += acc
-            kept = exact(order)
-            if kept > best_kept:  # the proxy is approximate: keep the best order by the exact score
-                best, best_kept = list(order), kept
-    order, after = best, best_kept
-    info.update(swaps=accepted, seconds=round(time.monotonic() - t0, 3))
-    if after > before:
-        info.update(kept_after=after, status="permuted")
-        return order, info
-    return identity, info
+        if kept > best_kept:  # the hinge is a local estimate: keep the best order by the exact score
+            best, best_kept = order.copy(), kept
+        if cut:
+            info.update(cut=True, status="the time budget cut the search")
+            break
+    info.update(swaps=accepted, seconds=round(clock() - t0, 3))
+    if best_kept > before:
+        info.update(kept_after=best_kept, status="permuted")
+        return [int(o) for o in best], info
+    return list(identity), info

@@ -46,6 +46,7 @@ def test_cli_reports_the_rearrangement(tmp_path):
     summary = json.loads(r.output)
     ra = summary["rearrange"]
     assert ra["permuted"] >= 1 and ra["kept_after"] >= ra["kept_before"], ra
+    assert ra["cut_by_budget"] is False, "the step bound, not the 2 s safety net, should end this search"
     assert [p["name"] for p in summary["passes"]][-2:] == ["rearrange", "group_sparsity"]
     r = CliRunner().invoke(app, ["compile", MNIST, "-o", str(out), "--sparsity", "0.7", "--no-rearrange", "--json"])
     assert r.exit_code == 0 and "rearrange" not in json.loads(r.output), r.output
