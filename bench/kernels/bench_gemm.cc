@@ -1,6 +1,9 @@
 // Micro-benchmark of the GEMM family on real layer shapes (MobileNet-v1
-// pointwise convs, ResNet-18 convs via im2col, classifier Gemms), 1 thread,
-// through the same drivers the op bindings use (kernels/ops/gemm_driver.h).
+// pointwise convs, ResNet-18 convs, classifier Gemms), 1 thread, through the
+// same drivers the op bindings use (kernels/ops/gemm_driver.h, igemm_driver.h).
+// Each layer is timed with every way the family can run it, in the same run:
+// k x k convs with im2col + GEMM and with igemm (direct, phase planes); 1x1
+// convs with B packed into strips ("packB") and read in place ("inplace").
 //
 //   bench_gemm [--repeat R] [--scalar] [--filter SUBSTR]
 //
@@ -16,6 +19,7 @@
 #include <cstdio>
 #include <cstring>
 #include <functional>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
@@ -26,6 +30,7 @@
 
 #include "../../runtime_cpp/kernels/gemm/f32-gemm.h"
 #include "../../runtime_cpp/kernels/ops/gemm_driver.h"
+#include "../../runtime_cpp/kernels/ops/igemm_driver.h"
 
 namespace {
 
@@ -133,7 +138,8 @@ struct Result {
   double ms, gflops;
 };
 
-Result bench_layer(const Layer& L, gemm::Variant v, int repeat) {
+// mode: "" (Gemm), "im2col" / "igemm" (k x k conv), "packB" / "inplace" (1x1 conv)
+Result bench_layer(const Layer& L, gemm::Variant v, ukernel::IGemmFn ifn, const std::string& mode, int repeat) {
   std::mt19937 rng(42);
   std::uniform_real_distribution<float> u(-1.0f, 1.0f);
   auto rand_vec = [&](size_t n) {
@@ -150,6 +156,7 @@ Result bench_layer(const Layer& L, gemm::Variant v, int repeat) {
   gemm::ChannelGemm cg;
   gemm::RowGemm rg;
   gemm::Im2col im{};
+  std::unique_ptr<igemm::DirectConv> dc;
   if (L.k == 0) {  // Gemm: X[1, K] * W[N, K]^T
     const size_t N = L.M, K = L.C;
     x = rand_vec(K), w = rand_vec(N * K), bias = rand_vec(N), y.assign(N, 0.0f);
@@ -167,7 +174,21 @@ Result bench_layer(const Layer& L, gemm::Variant v, int repeat) {
     im = {L.C, L.H, L.W, L.k, L.k, L.stride, L.stride, 1, 1, L.pad, L.pad, OH, OW};
     scratch.assign(K * gemm::chunk_columns(K, P, v.NR), 0.0f);
     flops = 2.0 * L.M * K * P;
-    run = [&, P, direct] { gemm::conv_image(cg, direct ? nullptr : &im, P, x.data(), y.data(), scratch.data(), serial); };
+    if (mode == "igemm") {
+      const igemm::ConvShape cs{L.C, L.H, L.W, L.M, L.k, L.k, L.stride, L.stride, 1, 1, L.pad, L.pad, L.pad, L.pad};
+      dc = std::make_unique<igemm::DirectConv>(ifn, v.MR, v.NR, cs, ep);
+      scratch.assign(dc->scratch_floats(), 0.0f);
+      run = [&] { igemm::conv_image(*dc, packed.data(), bias.data(), x.data(), y.data(), scratch.data(), serial); };
+    } else if (mode == "inplace") {
+      run = [&, P] { gemm::conv_1x1_in_place(cg, P, x.data(), y.data(), serial); };
+    } else {
+      run = [&, P, direct] {
+        if (direct)  // packB: the strip copy, whatever conv_image's rule would choose
+          gemm::conv_packed_b(cg, nullptr, P, x.data(), y.data(), scratch.data(), serial);
+        else
+          gemm::conv_image(cg, &im, P, x.data(), y.data(), scratch.data(), serial);
+      };
+    }
   }
   // warm-up ~50 ms, then `repeat` timed batches of >= 20 ms each
   auto t0 = Clock::now();
@@ -202,15 +223,23 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  std::vector<std::pair<const char*, gemm::Variant>> variants;
+  struct Var {
+    const char* name;
+    gemm::Variant v;
+    ukernel::IGemmFn ifn;
+  };
+  std::vector<Var> variants;
 #if defined(__x86_64__)
   if (__builtin_cpu_supports("avx512f"))
-    variants.push_back({"avx512 12x32", {ukernel::scc_f32_gemm_ukernel_12x32__avx512, 12, 32}});
+    variants.push_back({"avx512 12x32", {ukernel::scc_f32_gemm_ukernel_12x32__avx512, 12, 32},
+                        ukernel::scc_f32_igemm_ukernel_12x32__avx512});
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-    variants.push_back({"avx2 6x16", {ukernel::scc_f32_gemm_ukernel_6x16__avx2, 6, 16}});
+    variants.push_back({"avx2 6x16", {ukernel::scc_f32_gemm_ukernel_6x16__avx2, 6, 16},
+                        ukernel::scc_f32_igemm_ukernel_6x16__avx2});
 #endif
   if (scalar || variants.empty())
-    variants.push_back({"scalar 6x16", {ukernel::scc_f32_gemm_ukernel_6x16__scalar, 6, 16}});
+    variants.push_back({"scalar 6x16", {ukernel::scc_f32_gemm_ukernel_6x16__scalar, 6, 16},
+                        ukernel::scc_f32_igemm_ukernel_6x16__scalar});
 
   const double ghz = measure_ghz();
   const double peak = 2 * 8 * 2 * ghz;
@@ -221,17 +250,21 @@ int main(int argc, char** argv) {
     std::printf("; measured FMA loop %.1f GFLOP/s", measure_fma_gflops());
 #endif
   std::printf("\n1 thread, median of %d, epilogue bias+relu\n\n", repeat);
-  std::printf("%-12s %-26s %-12s %9s %9s %7s\n", "model", "layer", "kernel", "ms", "GFLOP/s", "%peak");
+  std::printf("%-12s %-26s %-12s %-8s %9s %9s %7s\n", "model", "layer", "kernel", "mode", "ms", "GFLOP/s", "%peak");
   for (const Layer& L : kLayers) {
     if (!filter.empty() && std::string(L.model).find(filter) == std::string::npos &&
         std::string(L.name).find(filter) == std::string::npos)
       continue;
-    for (auto& [vname, v] : variants) {
-      const Result r = bench_layer(L, v, repeat);
-      std::printf("%-12s %-26s %-12s %9.3f %9.1f %6.1f%%\n", L.model, L.name, vname, r.ms, r.gflops,
-                  peak > 0 ? 100.0 * r.gflops / (peak * lanes_factor(vname)) : 0.0);
-      std::fflush(stdout);
-    }
+    std::vector<std::string> modes = {""};
+    if (L.k == 1 && L.stride == 1 && L.pad == 0) modes = {"packB", "inplace"};
+    else if (L.k > 0) modes = {"im2col", "igemm"};
+    for (const Var& var : variants)
+      for (const std::string& mode : modes) {
+        const Result r = bench_layer(L, var.v, var.ifn, mode, repeat);
+        std::printf("%-12s %-26s %-12s %-8s %9.3f %9.1f %6.1f%%\n", L.model, L.name, var.name, mode.c_str(), r.ms,
+                    r.gflops, peak > 0 ? 100.0 * r.gflops / (peak * lanes_factor(var.name)) : 0.0);
+        std::fflush(stdout);
+      }
   }
   return 0;
 }

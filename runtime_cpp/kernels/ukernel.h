@@ -36,6 +36,16 @@ using GemmFn = void (*)(size_t mr, size_t nr, size_t k,
                         float* c, size_t c_row_stride,
                         const float* bias, Bias bias_mode, const Epilogue& ep);
 
+// ---- Offset-table GEMM (family igemm): direct conv without an im2col matrix ------
+// C[mr x nr] = act(bias + A[mr x k] * B[k x nr]) as GemmFn with A a packed panel
+// (element (i, kk) at a[kk * a_k_stride + i]) and B row kk starting at
+// b + b_off[kk] (any offsets; rows may overlap: they are shifted windows of the
+// same zero-padded input planes). Only the first nr floats of each B row are
+// read. Same tiles, bias modes and epilogues as the gemm variant of the tile.
+using IGemmFn = void (*)(size_t mr, size_t nr, size_t k, const float* a, size_t a_k_stride,
+                         const float* b, const ptrdiff_t* b_off, float* c, size_t c_row_stride,
+                         const float* bias, Bias bias_mode, const Epilogue& ep);
+
 // ---- Depthwise conv, one channel plane, fixed kernel size and stride per variant --
 // y[oh][ow] = act(bias + sum_{ky,kx} w[ky*K + kx] * x[oh*S - pad_top + ky][ow*S - pad_left + kx])
 // with zero padding outside [0,H) x [0,W). Dilation 1. Writes OH x OW floats (row stride OW).

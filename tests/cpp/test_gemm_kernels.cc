@@ -90,7 +90,8 @@ TEST(every_gemm_variant_matches_double_oracle_and_scalar_twin_on_edge_tiles) {
     CHECK_MSG(!variants.empty(), "no gemm variant for tile " + t.name);
     const sparsecc::kernels::KernelEntry* scalar = variants.back();
     CHECK_MSG(scalar->arch == sparsecc::kernels::Arch::scalar, "last variant of " + t.name + " is not scalar");
-    const std::vector<size_t> mrs = {1, t.MR / 2, t.MR - 1, t.MR};
+    std::vector<size_t> mrs;  // every row count: mr = 1 takes the GEMV path of the SIMD variants
+    for (size_t mr = 1; mr <= t.MR; ++mr) mrs.push_back(mr);
     const std::vector<size_t> nrs = {1, t.NR / 2 - 1, t.NR / 2, t.NR / 2 + 1, t.NR - 1, t.NR};
     for (const auto* v : variants) {
       const GemmFn fn = sparsecc::kernels::as<GemmFn>(*v);
@@ -130,6 +131,45 @@ TEST(every_gemm_variant_matches_double_oracle_and_scalar_twin_on_edge_tiles) {
     }
   }
   CHECK(checked > 1000);
+}
+
+TEST(conv_1x1_reading_b_in_place_matches_the_packed_path_and_a_double_oracle) {
+  // gemm::conv_1x1_in_place (no strip copy; conv_image takes it for K <= 128)
+  // against conv_packed_b and a double oracle, every variant, column chunks
+  // and pixel counts around the tile, M around MR.
+  const auto& eps = sparsecc::test::all_epilogues();
+  uint32_t seed = 50;
+  size_t run = 0;
+  for (const Tile& t : kTiles)
+    for (const auto* v : sparsecc::kernels::available("gemm", t.name))
+      for (size_t M : {size_t(1), t.MR - 1, t.MR + 1, 2 * t.MR + 3})
+        for (size_t K : {size_t(1), size_t(32), size_t(130)})
+          for (size_t P : {size_t(1), t.NR - 1, t.NR + 1, size_t(3000)}) {
+            const Epilogue& ep = eps[(M + K + P) % eps.size()].second;
+            const auto x = rnd(K * P, ++seed), w = rnd(M * K, ++seed), bias = rnd(M, ++seed);
+            const auto packed = sparsecc::gemm::pack_a_panels(w.data(), M, K, t.MR);
+            const sparsecc::gemm::ChannelGemm g{{sparsecc::kernels::as<GemmFn>(*v), t.MR, t.NR}, M, K, packed.data(),
+                                                bias.data(), ep};
+            std::vector<float> y1(M * P, -7.0f), y2 = y1, scratch(K * sparsecc::gemm::chunk_columns(K, P, t.NR));
+            auto serial = [](size_t n, const auto& body) { body(0, n); };
+            sparsecc::gemm::conv_1x1_in_place(g, P, x.data(), y1.data(), serial);
+            sparsecc::gemm::conv_packed_b(g, nullptr, P, x.data(), y2.data(), scratch.data(), serial);
+            ++run;
+            for (size_t i = 0; i < M * P; ++i) {
+              const size_t m = i / P, p = i % P;
+              double s = bias[m];
+              for (size_t k = 0; k < K; ++k) s += double(w[m * K + k]) * x[k * P + p];
+              const double want = epilogue_oracle(ep, s), tol = 1e-5 * (1.0 + std::fabs(want)) * (1.0 + double(K) / 16);
+              if (!(std::fabs(y1[i] - want) <= tol) || y1[i] != y2[i]) {
+                CHECK_MSG(false, std::string(v->function) + " M=" + std::to_string(M) + " K=" + std::to_string(K) +
+                                     " P=" + std::to_string(P) + ": in place y[" + std::to_string(i) + "] = " +
+                                     std::to_string(y1[i]) + ", packed " + std::to_string(y2[i]) + ", oracle " +
+                                     std::to_string(want));
+                break;
+              }
+            }
+          }
+  CHECK(run >= 48);
 }
 
 TEST(weight_packing_keeps_every_value_and_puts_it_in_its_panel_slot) {

@@ -82,10 +82,10 @@ def test_pointwise_conv_runs_the_gemm_kernel_and_matches_onnxruntime(n, c, h, w,
     (16, 8, 8, 32, 1, 2, (0, 0, 0, 0), 1),
 ])
 @pytest.mark.parametrize("threads", [1, 2])
-def test_kxk_conv_runs_im2col_gemm_and_matches_onnxruntime(c, h, w, m, k, stride, pads, dil, threads):
+def test_kxk_conv_runs_igemm_or_im2col_gemm_and_matches_onnxruntime(c, h, w, m, k, stride, pads, dil, threads):
     model, feeds = _conv_model(1, c, h, w, m, k, stride, pads, dil, act="Relu", seed=k * 10 + c)
     kernels = _check(model, feeds, threads, label=f"conv{k}x{k} s{stride} pads{pads} d{dil} {c}->{m}")
-    assert kernels["conv"].startswith("im2col-gemm-"), kernels
+    assert kernels["conv"].startswith(("igemm-", "im2col-gemm-")), kernels
 
 
 @pytest.mark.parametrize("m,k,n,trans_b,bias", [

@@ -6,7 +6,10 @@ WASM SIMD):
 
 * ``gemm-<t>`` for ``Conv``: 1x1, stride 1, no padding, dilation 1, group 1,
   constant W -- an NCHW GEMM ``Y[M, HW] = W[M, C] . X[C, HW]``;
-* ``im2col-gemm-<t>`` for every other group-1 ``Conv`` with constant W;
+* ``igemm-<t>`` (12x32, 6x16: the tiles with igemm rows) for every other
+  group-1 ``Conv`` with constant W: a direct conv over phase planes, no im2col
+  matrix (``igemm.py``); registered before ``im2col-gemm-<t>``, so preferred;
+* ``im2col-gemm-<t>`` for the same convs (the fallback: other tiles, huge planes);
 * ``gemm-<t>`` for ``Gemm`` (constant W [N, K]) and for ``MatMul`` with a
   constant rank-2 B (A's batch dims fold into rows);
 * ``bmm-<t>`` for ``MatMul`` of two run-time operands (attention: Q.K^T and
@@ -24,6 +27,7 @@ import numpy as np
 
 from ...ir import Graph, Node, Value
 from . import KernelSpec, Packed, register
+from .igemm import IGEMM_TILES, igemm_applies
 
 TILES = ((12, 32), (6, 16), (8, 8), (4, 8))
 
@@ -128,6 +132,9 @@ for _mr, _nr in TILES:
     _req = (("gemm", _tile),)
     register(KernelSpec(name=f"gemm-{_tile}", op="Conv", requires=_req,
                         applies=lambda n: conv_gemm_kind(n) == "gemm", pack=_pack_conv(_mr, _nr)))
+    if (_mr, _nr) in IGEMM_TILES:
+        register(KernelSpec(name=f"igemm-{_tile}", op="Conv", requires=(("igemm", _tile),),
+                            applies=igemm_applies, pack=_pack_conv(_mr, _nr)))
     register(KernelSpec(name=f"im2col-gemm-{_tile}", op="Conv", requires=_req,
                         applies=lambda n: conv_gemm_kind(n) == "im2col", pack=_pack_conv(_mr, _nr)))
     register(KernelSpec(name=f"gemm-{_tile}", op="Gemm", requires=_req, applies=_gemm_applies,

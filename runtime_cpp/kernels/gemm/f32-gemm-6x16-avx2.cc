@@ -1,6 +1,7 @@
 // AVX2+FMA 6x16 GEMM micro-kernel (x86-64; this file alone is compiled with
 // -mavx2 -mfma and is only called after a run-time CPU check). Contract:
-// ukernel::GemmFn in ../ukernel.h.
+// ukernel::GemmFn in ../ukernel.h; the same file holds the igemm entry
+// (ukernel::IGemmFn, B rows through an offset table) and a GEMV path (mr == 1).
 //
 // Register blocking: 6 rows x 2 ymm (16 floats) = 12 accumulators; per k step
 // two loads of B, six broadcasts of A and twelve FMAs (FMA-port bound: 6
@@ -54,11 +55,42 @@ inline __m256 act_vec(const Epilogue& ep, __m256 x) {
   }
 }
 
-// NV = vectors per row (1 or 2); kMask = the last vector is partial.
+// One live row (GEMV, e.g. a batch-1 classifier): four k steps in flight
+// instead of six rows of which five would be discarded.
 template <int NV, bool kMask>
+inline void gemv_loop(size_t k, const float* a, size_t a_k_stride, const float* b, size_t b_row_stride,
+                      __m256i mask, __m256& r0, __m256& r1) {
+  __m256 s[4][2];
+  for (int u = 0; u < 4; ++u) s[u][0] = s[u][1] = _mm256_setzero_ps();
+  auto step = [&](int u, const float* bk, const float* ak) {
+    const __m256 va = _mm256_broadcast_ss(ak);
+    if constexpr (NV == 2) {
+      s[u][0] = _mm256_fmadd_ps(va, _mm256_loadu_ps(bk), s[u][0]);
+      s[u][1] = _mm256_fmadd_ps(va, load_b<kMask>(bk + 8, mask), s[u][1]);
+    } else {
+      s[u][0] = _mm256_fmadd_ps(va, load_b<kMask>(bk, mask), s[u][0]);
+    }
+  };
+  size_t kk = 0;
+  for (; kk + 4 <= k; kk += 4) {
+    step(0, b, a);
+    step(1, b + b_row_stride, a + a_k_stride);
+    step(2, b + 2 * b_row_stride, a + 2 * a_k_stride);
+    step(3, b + 3 * b_row_stride, a + 3 * a_k_stride);
+    b += 4 * b_row_stride;
+    a += 4 * a_k_stride;
+  }
+  for (; kk < k; ++kk, b += b_row_stride, a += a_k_stride) step(0, b, a);
+  r0 = _mm256_add_ps(_mm256_add_ps(s[0][0], s[1][0]), _mm256_add_ps(s[2][0], s[3][0]));
+  r1 = _mm256_add_ps(_mm256_add_ps(s[0][1], s[1][1]), _mm256_add_ps(s[2][1], s[3][1]));
+}
+
+// NV = vectors per row (1 or 2); kMask = the last vector is partial; kOff
+// (igemm): B row kk starts at b + b_off[kk] instead of b + kk * b_row_stride.
+template <int NV, bool kMask, bool kOff>
 void gemm_tile(size_t mr, size_t nr, size_t k, const float* a, size_t a_row_stride, size_t a_k_stride,
-               const float* b, size_t b_row_stride, float* c, size_t c_row_stride, const float* bias,
-               Bias bias_mode, const Epilogue& ep) {
+               const float* b, size_t b_row_stride, const ptrdiff_t* b_off, float* c, size_t c_row_stride,
+               const float* bias, Bias bias_mode, const Epilogue& ep) {
   const __m256i mask = tail_mask(nr - size_t(NV - 1) * 8);
   const float* a0 = a;
   const float* a1 = mr > 1 ? a0 + a_row_stride : a0;
@@ -70,15 +102,21 @@ void gemm_tile(size_t mr, size_t nr, size_t k, const float* a, size_t a_row_stri
   __m256 c00 = _mm256_setzero_ps(), c10 = c00, c20 = c00, c30 = c00, c40 = c00, c50 = c00;
   __m256 c01 = c00, c11 = c00, c21 = c00, c31 = c00, c41 = c00, c51 = c00;
   size_t off = 0;
+  if (!kOff && mr == 1) {
+    gemv_loop<NV, kMask>(k, a0, a_k_stride, b, b_row_stride, mask, c00, c01);
+    k = 0;
+  }
   for (size_t kk = 0; kk < k; ++kk) {
+    const float* bk = b;
+    if constexpr (kOff) bk = b + b_off[kk];
     __m256 b0, b1 = _mm256_setzero_ps();
     if constexpr (NV == 2) {
-      b0 = _mm256_loadu_ps(b);
-      b1 = load_b<kMask>(b + 8, mask);
+      b0 = _mm256_loadu_ps(bk);
+      b1 = load_b<kMask>(bk + 8, mask);
     } else {
-      b0 = load_b<kMask>(b, mask);
+      b0 = load_b<kMask>(bk, mask);
     }
-    b += b_row_stride;
+    if constexpr (!kOff) b += b_row_stride;
     __m256 va = _mm256_broadcast_ss(a0 + off);
     c00 = _mm256_fmadd_ps(va, b0, c00);
     if constexpr (NV == 2) c01 = _mm256_fmadd_ps(va, b1, c01);
@@ -140,13 +178,30 @@ void scc_f32_gemm_ukernel_6x16__avx2(size_t mr, size_t nr, size_t k, const float
                                      size_t c_row_stride, const float* bias, Bias bias_mode,
                                      const Epilogue& ep) {
   if (nr == 16)
-    gemm_tile<2, false>(mr, nr, k, a, a_row_stride, a_k_stride, b, b_row_stride, c, c_row_stride, bias, bias_mode, ep);
+    gemm_tile<2, false, false>(mr, nr, k, a, a_row_stride, a_k_stride, b, b_row_stride, nullptr, c, c_row_stride,
+                               bias, bias_mode, ep);
   else if (nr > 8)
-    gemm_tile<2, true>(mr, nr, k, a, a_row_stride, a_k_stride, b, b_row_stride, c, c_row_stride, bias, bias_mode, ep);
+    gemm_tile<2, true, false>(mr, nr, k, a, a_row_stride, a_k_stride, b, b_row_stride, nullptr, c, c_row_stride,
+                              bias, bias_mode, ep);
   else if (nr == 8)
-    gemm_tile<1, false>(mr, nr, k, a, a_row_stride, a_k_stride, b, b_row_stride, c, c_row_stride, bias, bias_mode, ep);
+    gemm_tile<1, false, false>(mr, nr, k, a, a_row_stride, a_k_stride, b, b_row_stride, nullptr, c, c_row_stride,
+                               bias, bias_mode, ep);
   else
-    gemm_tile<1, true>(mr, nr, k, a, a_row_stride, a_k_stride, b, b_row_stride, c, c_row_stride, bias, bias_mode, ep);
+    gemm_tile<1, true, false>(mr, nr, k, a, a_row_stride, a_k_stride, b, b_row_stride, nullptr, c, c_row_stride,
+                              bias, bias_mode, ep);
+}
+
+void scc_f32_igemm_ukernel_6x16__avx2(size_t mr, size_t nr, size_t k, const float* a, size_t a_k_stride,
+                                      const float* b, const ptrdiff_t* b_off, float* c, size_t c_row_stride,
+                                      const float* bias, Bias bias_mode, const Epilogue& ep) {
+  if (nr == 16)
+    gemm_tile<2, false, true>(mr, nr, k, a, 1, a_k_stride, b, 0, b_off, c, c_row_stride, bias, bias_mode, ep);
+  else if (nr > 8)
+    gemm_tile<2, true, true>(mr, nr, k, a, 1, a_k_stride, b, 0, b_off, c, c_row_stride, bias, bias_mode, ep);
+  else if (nr == 8)
+    gemm_tile<1, false, true>(mr, nr, k, a, 1, a_k_stride, b, 0, b_off, c, c_row_stride, bias, bias_mode, ep);
+  else
+    gemm_tile<1, true, true>(mr, nr, k, a, 1, a_k_stride, b, 0, b_off, c, c_row_stride, bias, bias_mode, ep);
 }
 
 }  // namespace sparsecc::ukernel

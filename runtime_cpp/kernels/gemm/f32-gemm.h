@@ -23,4 +23,17 @@ SCC_DECLARE_GEMM(scc_f32_gemm_ukernel_4x8__wasmsimd);
 
 #undef SCC_DECLARE_GEMM
 
+// igemm (ukernel::IGemmFn): the same tiles with B rows through an offset table.
+#define SCC_DECLARE_IGEMM(name)                                                            \
+  void name(size_t mr, size_t nr, size_t k, const float* a, size_t a_k_stride, const float* b, \
+            const ptrdiff_t* b_off, float* c, size_t c_row_stride, const float* bias, Bias bias_mode, \
+            const Epilogue& ep)
+
+SCC_DECLARE_IGEMM(scc_f32_igemm_ukernel_12x32__scalar);
+SCC_DECLARE_IGEMM(scc_f32_igemm_ukernel_12x32__avx512);
+SCC_DECLARE_IGEMM(scc_f32_igemm_ukernel_6x16__scalar);
+SCC_DECLARE_IGEMM(scc_f32_igemm_ukernel_6x16__avx2);
+
+#undef SCC_DECLARE_IGEMM
+
 }  // namespace sparsecc::ukernel

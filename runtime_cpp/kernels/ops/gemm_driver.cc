@@ -48,6 +48,17 @@ size_t chunk_columns(size_t K, size_t P, size_t NR) {
   return std::min(cols, all);
 }
 
+// Measured with bench_gemm (MobileNet-v1 pointwise layers, 1 thread, AVX-512
+// 12x32 and AVX2 6x16, packB vs inplace in the same run; docs/kernels.md,
+// "gemm"): reading X in place wins while K is small -- K = 32: +16%, K = 64:
+// +8% (the strip copy costs as much as the math) -- is even at K = 128, and
+// loses at K >= 256 (up to -40% at K = 256, P = 196: K rows at stride P
+// conflict in L1 where the packed strip is contiguous).
+bool pack_1x1_b(size_t M, size_t K, size_t P, size_t NR) {
+  (void)M, (void)P, (void)NR;
+  return K > 128;
+}
+
 void copy_columns(const float* x, size_t ldx, size_t p0, size_t nc, size_t r0, size_t r1, float* dst, size_t ld) {
   for (size_t r = r0; r < r1; ++r) std::memcpy(dst + (r - r0) * ld, x + r * ldx + p0, nc * sizeof(float));
 }

@@ -88,9 +88,25 @@ void copy_columns(const float* x, size_t ldx, size_t p0, size_t nc, size_t r0, s
 // rows of X cost a TLB miss per k step -- then every tile reads one strip.
 // scratch must hold K * chunk_columns(K, P, NR) floats. par(n, body) must call
 // body(begin, end) over a partition of [0, n) (serially or on a thread pool).
+// 1x1 conv without packing B: every tile reads X[k][p0 + j] in place (row
+// stride P). Column chunks as in conv_image so one chunk's rows stay in L2.
 template <typename Par>
-void conv_image(const ChannelGemm& g, const Im2col* im, size_t P, const float* x, float* y, float* scratch,
-                Par&& par) {
+void conv_1x1_in_place(const ChannelGemm& g, size_t P, const float* x, float* y, Par&& par) {
+  const size_t NR = g.v.NR, chunk = chunk_columns(g.K, P, NR);
+  for (size_t p0 = 0; p0 < P; p0 += chunk) {
+    const size_t nc = chunk < P - p0 ? chunk : P - p0;
+    par(g.tiles(nc), [&](size_t t0, size_t t1) { g.run_tiles(x + p0, NR, P, y + p0, P, nc, t0, t1); });
+  }
+}
+
+// Whether conv_image packs a 1x1 conv's B into strips (true) or reads it in
+// place (conv_1x1_in_place). See the definition for the measured rule.
+bool pack_1x1_b(size_t M, size_t K, size_t P, size_t NR);
+
+// The packed path of conv_image (always packs B).
+template <typename Par>
+void conv_packed_b(const ChannelGemm& g, const Im2col* im, size_t P, const float* x, float* y, float* scratch,
+                   Par&& par) {
   const size_t NR = g.v.NR, K = g.K, chunk = chunk_columns(K, P, NR);
   for (size_t p0 = 0; p0 < P; p0 += chunk) {
     const size_t nc = chunk < P - p0 ? chunk : P - p0, strips = (nc + NR - 1) / NR;
@@ -104,6 +120,13 @@ void conv_image(const ChannelGemm& g, const Im2col* im, size_t P, const float* x
     });
     par(g.tiles(nc), [&](size_t t0, size_t t1) { g.run_tiles(scratch, K * NR, NR, y + p0, P, nc, t0, t1); });
   }
+}
+
+template <typename Par>
+void conv_image(const ChannelGemm& g, const Im2col* im, size_t P, const float* x, float* y, float* scratch,
+                Par&& par) {
+  if (!im && !pack_1x1_b(g.M, g.K, P, g.v.NR)) conv_1x1_in_place(g, P, x, y, par);
+  else conv_packed_b(g, im, P, x, y, scratch, par);
 }
 
 }  // namespace sparsecc::gemm

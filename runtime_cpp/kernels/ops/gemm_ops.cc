@@ -1,7 +1,7 @@
 // Op bindings of the GEMM family: Conv (1x1 stride-1 pad-0 as an NCHW GEMM;
-// k x k via im2col + GEMM), Gemm and MatMul with a constant, compile-time
+// k x k directly over phase planes (igemm_driver.h) or via im2col + GEMM), Gemm and MatMul with a constant, compile-time
 // packed weight operand, and batched MatMul of two run-time operands.
-// Kernel names "gemm-<MR>x<NR>", "im2col-gemm-<MR>x<NR>" and "bmm-<MR>x<NR>"
+// Kernel names "gemm-<MR>x<NR>", "igemm-<MR>x<NR>", "im2col-gemm-<MR>x<NR>" and "bmm-<MR>x<NR>"
 // (docs/kernels.md, section "gemm"); the arch
 // variant of the tile is chosen when the model is loaded.
 //
@@ -10,6 +10,7 @@
 // split over output-channel blocks x pixel strips (Conv) or column panels x
 // row blocks (Gemm/MatMul) with RunContext::parallel_for.
 #include <algorithm>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,7 @@
 #include "op_epilogue.h"
 #include "../dispatch.h"
 #include "gemm_driver.h"
+#include "igemm_driver.h"
 
 namespace sparsecc::detail {
 namespace {
@@ -34,9 +36,13 @@ void par_for(RunContext& ctx, size_t n, const F& body, size_t grain) {
   ctx.parallel_for(n, [&body](size_t b, size_t e) { body(b, e); }, grain);
 }
 
-// Conv, group 1. kIm2col = false: only 1x1, stride 1, pad 0, dilation 1.
-template <size_t MR, size_t NR, bool kIm2col>
+// How a group-1 Conv runs: NCHW GEMM (only 1x1, stride 1, pad 0, dilation 1),
+// im2col + GEMM, or igemm (any geometry whose phase planes are not huge).
+enum class ConvPath { gemm, im2col, igemm };
+
+template <size_t MR, size_t NR, ConvPath kPath>
 Prepared prepare_conv(PrepareContext& ctx) {
+  constexpr bool kIm2col = kPath != ConvPath::gemm;
   ctx.expect_counts(2, 3, 1);
   const Shape &x = ctx.in(0), &w = ctx.in(1);
   const Shape* b = ctx.optional_in(2);
@@ -46,7 +52,7 @@ Prepared prepare_conv(PrepareContext& ctx) {
   const auto p = ctx.attrs->get_ints_n("pads", 4, 0);
   const int64_t group = ctx.attrs->get_int("group", 1);
   const ukernel::Epilogue ep = to_ukernel_epilogue(parse_epilogue(*ctx.attrs));
-  const char* kname = kIm2col ? "im2col-gemm" : "gemm";
+  const char* kname = kPath == ConvPath::gemm ? "gemm" : (kPath == ConvPath::im2col ? "im2col-gemm" : "igemm");
   if (group != 1) fail("kernel ", kname, " needs group == 1, got ", group);
   const int64_t kLimit = int64_t(1) << 31;
   for (int64_t v : s)
@@ -76,6 +82,25 @@ Prepared prepare_conv(PrepareContext& ctx) {
                         size_t(d[0]), size_t(d[1]), size_t(p[0]), size_t(p[1]), size_t(OH), size_t(OW)};
   const bool has_b = b != nullptr;
   const size_t in_plane = size_t(C * H * W), out_plane = size_t(M) * P;
+  if constexpr (kPath == ConvPath::igemm) {
+    const ukernel::IGemmFn fn = kernels::best_igemm(std::to_string(MR) + "x" + std::to_string(NR));
+    const igemm::ConvShape cs{size_t(C), size_t(H), size_t(W), size_t(M), size_t(kh), size_t(kw), size_t(s[0]),
+                              size_t(s[1]), size_t(d[0]), size_t(d[1]), size_t(p[0]), size_t(p[1]), size_t(p[2]),
+                              size_t(p[3])};
+    // geometry only (weights are bound per run): the plane size and the offset table
+    const auto geom = std::make_shared<const igemm::DirectConv>(fn, MR, NR, cs, ep);
+    if (geom->plane_floats() > igemm::kMaxPlaneFloats)
+      fail("kernel igemm: the phase planes of this conv need ", geom->plane_floats(), " floats (limit ",
+           igemm::kMaxPlaneFloats, "); use im2col-gemm");
+    out.scratch_bytes = geom->scratch_floats() * sizeof(float);
+    out.run = [=](RunContext& rc, const float* const* in, float* const* o) {
+      auto par = [&rc](size_t n, const auto& body) { par_for(rc, n, body, 1); };
+      for (int64_t n = 0; n < N; ++n)
+        igemm::conv_image(*geom, in[1], has_b ? in[2] : nullptr, in[0] + n * in_plane, o[0] + n * out_plane,
+                          rc.scratch<float>(), par);
+    };
+    return out;
+  }
   out.run = [=](RunContext& rc, const float* const* in, float* const* o) {
     const gemm::ChannelGemm g{v, size_t(M), K, in[1], has_b ? in[2] : nullptr, ep};
     auto par = [&rc](size_t n, const auto& body) { par_for(rc, n, body, 1); };
@@ -198,8 +223,10 @@ Prepared prepare_batched_matmul(PrepareContext& ctx) {
 template <size_t MR, size_t NR>
 void register_tile(OpRegistry& r) {
   const std::string tile = std::to_string(MR) + "x" + std::to_string(NR);
-  r.add("Conv", "gemm-" + tile, prepare_conv<MR, NR, false>);
-  r.add("Conv", "im2col-gemm-" + tile, prepare_conv<MR, NR, true>);
+  r.add("Conv", "gemm-" + tile, prepare_conv<MR, NR, ConvPath::gemm>);
+  r.add("Conv", "im2col-gemm-" + tile, prepare_conv<MR, NR, ConvPath::im2col>);
+  if constexpr ((MR == 12 && NR == 32) || (MR == 6 && NR == 16))  // the tiles with igemm rows in kernels.def
+    r.add("Conv", "igemm-" + tile, prepare_conv<MR, NR, ConvPath::igemm>);
   r.add("Gemm", "gemm-" + tile, prepare_gemm<MR, NR>);
   r.add("MatMul", "gemm-" + tile, prepare_matmul<MR, NR>);
   r.add("MatMul", "bmm-" + tile, prepare_batched_matmul<MR, NR>);
