@@ -3,12 +3,17 @@
 // bindings run (kernels/spmm/spmm-driver.h, kernels/ops/gemm_driver.h).
 //
 //   bench_spmm [--repeat R] [--pattern g4] [--sparsity 0,0.3,0.5,0.7,0.9] [--filter SUBSTR] [--json PATH]
+//              [--l1 BYTES] [--base]
 //
 // Per layer and sparsity: median ms of the best spmm variant of the pattern
 // (random whole groups zeroed), ms of the dense 12x32 AVX-512 GEMM (6x16 AVX2
 // when the CPU has no AVX-512) on the same dense weights, speedup = dense /
 // sparse and efficiency E = (1 - s) x speedup (1.0 = the sparse kernel runs
 // the remaining FLOPs as fast as dense runs all of them). Epilogue bias+relu.
+// The sparse driver is planned as the op binding plans it (pixel tiles, input
+// channel blocks within an L1 budget, --l1 to override); --base also times the
+// unplanned driver (one kernel call over all pixels and rows) in the same run,
+// interleaved, for before/after comparisons on a noisy machine.
 // Times are this thread's CPU time (CLOCK_THREAD_CPUTIME_ID): the machine is shared.
 #include <algorithm>
 #include <cstdio>
@@ -83,6 +88,8 @@ std::vector<double> parse_list(const char* s) {
 
 int main(int argc, char** argv) {
   int repeat = 7;
+  size_t l1 = sparsecc::spmm::SpmmImage::kL1Budget;
+  bool base = false;
   std::string pattern = "g4", filter, json;
   std::vector<double> sparsities = {0.0, 0.3, 0.5, 0.7, 0.9};
   for (int i = 1; i < argc; ++i) {
@@ -91,8 +98,10 @@ int main(int argc, char** argv) {
     else if (!std::strcmp(argv[i], "--sparsity") && i + 1 < argc) sparsities = parse_list(argv[++i]);
     else if (!std::strcmp(argv[i], "--filter") && i + 1 < argc) filter = argv[++i];
     else if (!std::strcmp(argv[i], "--json") && i + 1 < argc) json = argv[++i];
+    else if (!std::strcmp(argv[i], "--l1") && i + 1 < argc) l1 = size_t(std::max(1, std::atoi(argv[++i])));
+    else if (!std::strcmp(argv[i], "--base")) base = true;
     else {
-      std::fprintf(stderr, "usage: %s [--repeat R] [--pattern g1|g2|g4|g8] [--sparsity 0,0.5,...] [--filter S] [--json PATH]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--repeat R] [--pattern g1|g2|g4|g8] [--sparsity 0,0.5,...] [--filter S] [--json PATH] [--l1 BYTES] [--base]\n", argv[0]);
       return 2;
     }
   }
@@ -113,7 +122,8 @@ int main(int argc, char** argv) {
   }
   std::printf("sparse %s (%s) vs dense %s (%s); 1 thread, median of %d, bias+relu\n\n", se->function,
               kernels::arch_name(se->arch), dense_name, kernels::arch_name(kernels::best("gemm", dense_name + 5)->arch), repeat);
-  std::printf("%-20s %8s %10s %10s %8s %6s %9s\n", "layer", "sparsity", "dense ms", "sparse ms", "speedup", "E", "GFLOP/s*");
+  std::printf("%-20s %8s %10s %10s %8s %6s %9s %7s%s\n", "layer", "sparsity", "dense ms", "sparse ms", "speedup", "E",
+              "GFLOP/s*", "blocks", base ? "    base ms  base E" : "");
   FILE* jf = json.empty() ? nullptr : std::fopen(json.c_str(), "w");
   if (jf) std::fprintf(jf, "{\"pattern\": \"%s\", \"sparse\": \"%s\", \"dense\": \"%s\", \"layers\": [", pattern.c_str(), se->function, dense_name);
   bool first = true;
@@ -149,15 +159,31 @@ int main(int argc, char** argv) {
       spmm::SparseWeights sw;
       if (!spmm::parse_index(idx, G, M, C, sw).empty()) return 1;
       const std::vector<int32_t> dmap = spmm::byte_increments(sw, P);
-      const spmm::SpmmImage img{sfn, &sw, dmap.data(), P, ep};
-      const double ts = time_it([&] { img.run(values.data(), x.data(), y.data(), 1, serial); }, repeat);
+      const spmm::SpmmImage unplanned{sfn, &sw, dmap.data(), P, ep};
+      spmm::SpmmImage img = unplanned;
+      img.plan_for(*se, l1);
+      double ts = 0, tb = 0;
+      if (base) {  // interleaved halves: base, planned, base, planned
+        const int h = std::max(1, repeat / 2);
+        std::vector<double> a, b;
+        for (int k = 0; k < 2; ++k) {
+          a.push_back(time_it([&] { unplanned.run(values.data(), x.data(), y.data(), 1, serial); }, h));
+          b.push_back(time_it([&] { img.run(values.data(), x.data(), y.data(), 1, serial); }, h));
+        }
+        tb = std::min(a[0], a[1]), ts = std::min(b[0], b[1]);
+      } else {
+        ts = time_it([&] { img.run(values.data(), x.data(), y.data(), 1, serial); }, repeat);
+      }
       const double speedup = td / ts, E = (1.0 - s) * speedup;
       const double gflops = 2.0 * double(sw.nnz_total) * double(G) * double(P) / ts / 1e9;  // useful sparse FLOPs
-      std::printf("%-20s %7.0f%% %10.4f %10.4f %7.2fx %6.2f %9.1f\n", L.name, 100 * s, td * 1e3, ts * 1e3, speedup, E, gflops);
+      std::printf("%-20s %7.0f%% %10.4f %10.4f %7.2fx %6.2f %9.1f %7zu", L.name, 100 * s, td * 1e3, ts * 1e3, speedup, E,
+                  gflops, img.cblocks);
+      if (base) std::printf(" %10.4f %6.2f", tb * 1e3, (1.0 - s) * td / tb);
+      std::printf("\n");
       std::fflush(stdout);
       if (jf) {
-        std::fprintf(jf, "%s\n  {\"layer\": \"%s\", \"sparsity\": %.2f, \"dense_ms\": %.5f, \"sparse_ms\": %.5f, \"speedup\": %.3f, \"E\": %.3f}",
-                     first ? "" : ",", L.name, s, td * 1e3, ts * 1e3, speedup, E);
+        std::fprintf(jf, "%s\n  {\"layer\": \"%s\", \"sparsity\": %.2f, \"dense_ms\": %.5f, \"sparse_ms\": %.5f, \"speedup\": %.3f, \"E\": %.3f, \"cblocks\": %zu}",
+                     first ? "" : ",", L.name, s, td * 1e3, ts * 1e3, speedup, E, img.cblocks);
         first = false;
       }
     }

@@ -7,7 +7,10 @@
 // accumulate / partial flags; nothing outside the nc x n output block may be
 // written. Op level: Conv "spmm-g<G>" through the whole runtime (loader ->
 // session) against the "ref" kernel on the dense weights, 1 and 2 threads,
-// batch 2; malformed indexes are rejected at load with a clear message.
+// batch 2; malformed indexes are rejected at load with a clear message. Driver
+// level: the planned image (pixel tiles, input-channel blocks forced by a small
+// L1 budget) at HW = 1 .. 3136 and C = 1000 / 1024 vs a double oracle, 3-way
+// split in random order == 1 thread.
 // Seeded random data.
 #include <algorithm>
 #include <cmath>
@@ -269,4 +272,85 @@ TEST(conv_spmm_rejects_malformed_packing_with_a_clear_message) {
   CHECK_MSG(err.find("1x1") != std::string::npos, err);
   err = load({2, 0, 2}, {4, 5, 1, 1}, values.size());
   CHECK_MSG(err.find("C = 3") != std::string::npos, err);
+}
+
+namespace {
+
+// Driver level: one image through SpmmImage as the op binding plans it, and
+// with input-channel blocking forced by a tiny L1 budget, against a double
+// oracle; a threaded split (pixel blocks x balanced row chunks, run in a
+// shuffled order) must give the very same floats as one thread.
+void check_image(const sparsecc::kernels::KernelEntry& e, size_t G, size_t M, size_t C, size_t P, double s,
+                 size_t budget, uint32_t seed) {
+  namespace sp = sparsecc::spmm;
+  const auto w = group_sparse(M, C, G, s, seed), b = rnd(M, seed + 1), x = rnd(C * P, seed + 2);
+  std::vector<int64_t> idx;
+  std::vector<float> values;
+  sp::pack_dense(w.data(), b.data(), M, C, G, idx, values);
+  sp::SparseWeights sw;
+  const std::string what = std::string(e.function) + " M=" + std::to_string(M) + " C=" + std::to_string(C) +
+                           " P=" + std::to_string(P) + " s=" + std::to_string(s) + " budget=" + std::to_string(budget);
+  CHECK_MSG(sp::parse_index(idx, G, M, C, sw).empty(), what + ": parse failed");
+  const std::vector<int32_t> dmap = sp::byte_increments(sw, P);
+  Epilogue ep;
+  ep.act = Act::relu;
+  sp::SpmmImage img{sparsecc::kernels::as<SpmmFn>(e), &sw, dmap.data(), P, ep};
+  img.plan_for(e, budget);
+  if (budget < 4096 && C >= 64 && s < 0.95) CHECK_MSG(img.cblocks > 1, what + ": blocking not triggered");
+  std::vector<float> y1(M * P, 777.0f), y2(M * P, 555.0f);
+  auto serial = [](size_t n, auto&& body) { body(0, n); };
+  img.run(values.data(), x.data(), y1.data(), 1, serial);
+  auto shuffled = [seed](size_t n, auto&& body) {  // items one at a time, in a seeded random order
+    std::vector<size_t> order(n);
+    for (size_t i = 0; i < n; ++i) order[i] = i;
+    std::mt19937 g(seed);
+    std::shuffle(order.begin(), order.end(), g);
+    for (size_t i : order) body(i, i + 1);
+  };
+  img.run(values.data(), x.data(), y2.data(), 3, shuffled);
+  for (size_t m = 0; m < M; ++m)
+    for (size_t p = 0; p < P; ++p) {
+      double acc = b[m];
+      for (size_t k = 0; k < C; ++k) acc += double(w[m * C + k]) * x[k * P + p];
+      const double want = acc > 0 ? acc : 0.0, tol = 1e-5 * (1.0 + std::fabs(want)) * (1.0 + double(C) / 16);
+      const size_t i = m * P + p;
+      if (!(std::fabs(y1[i] - want) <= tol) || y2[i] != y1[i]) {
+        CHECK_MSG(false, what + ": y[" + std::to_string(m) + "][" + std::to_string(p) + "] = " + std::to_string(y1[i]) +
+                             " (3 threads " + std::to_string(y2[i]) + "), oracle " + std::to_string(want));
+        return;
+      }
+    }
+}
+
+}  // namespace
+
+TEST(planned_image_with_pixel_tiles_and_channel_blocks_matches_oracle_and_threads) {
+  const bool quick = std::getenv("SCC_TEST_QUICK") != nullptr;
+  uint32_t seed = 300;
+  size_t runs = 0;
+  for (size_t G : {1, 2, 4, 8})
+    for (const auto* e : sparsecc::kernels::available("spmm", "g" + std::to_string(G))) {
+      for (size_t P : {size_t(1), size_t(7), size_t(49), size_t(196)})
+        for (double s : {0.0, 0.5, 0.9, 1.0})
+          for (size_t budget : {size_t(1024), sparsecc::spmm::SpmmImage::kL1Budget}) {
+            if (quick && (s == 0.0 || P == 7)) continue;
+            check_image(*e, G, 13, 1000, P, s, budget, ++seed), ++runs;
+          }
+      if (!quick) check_image(*e, G, 37, 1024, 3136, 0.5, 8192, ++seed), ++runs;  // many pixel blocks, blocked
+      check_image(*e, G, 64, 130, 196, 0.7, sparsecc::spmm::SpmmImage::kL1Budget, ++seed), ++runs;
+    }
+  CHECK(runs >= 4 * 2 * (quick ? 13 : 34));
+}
+
+TEST(pixel_tiles_cover_the_plane_in_order) {
+  for (size_t n : {1, 7, 49, 64, 65, 196, 3136})
+    for (bool masked : {false, true}) {
+      const auto t = sparsecc::spmm::pixel_tiles(n, 64, 16, masked);
+      CHECK(t.front() == 0 && t.back() == n);
+      for (size_t i = 1; i < t.size(); ++i)
+        CHECK_MSG(t[i] > t[i - 1] && t[i] - t[i - 1] <= 64 && (i + 1 == t.size() || t[i] % 16 == 0),
+                  "tile " + std::to_string(i) + " of n=" + std::to_string(n) + " masked=" + std::to_string(masked));
+    }
+  // 196 pixels with masked tails: 13 vectors as 3 + 3 + 3 + 4 (no quarter-filled pass)
+  CHECK(sparsecc::spmm::pixel_tiles(196, 64, 16, true) == (std::vector<size_t>{0, 48, 96, 144, 196}));
 }

@@ -52,7 +52,9 @@ Prepared prepare_spmm_conv(PrepareContext& ctx) {
   if (size_t(v[0]) != sw->n_values)
     fail("packed values have ", v[0], " floats, the index needs ", sw->n_values);
   auto dmap = std::make_shared<std::vector<int32_t>>(spmm::byte_increments(*sw, P));
-  const spmm::SpmmImage img{kernels::best_spmm("g" + std::to_string(G)), sw.get(), dmap->data(), P, ep};
+  const std::string pattern = "g" + std::to_string(G);
+  spmm::SpmmImage img{kernels::best_spmm(pattern), sw.get(), dmap->data(), P, ep};
+  img.plan_for(*kernels::best("spmm", pattern));  // pixel tiles + input channel blocks for this plane
 
   Prepared out;
   out.out_shapes = {{N, M, H, W}};

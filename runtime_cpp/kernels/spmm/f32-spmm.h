@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <type_traits>
+
 #include "../ukernel.h"
 #include "../vector/f32-vact.h"
 
@@ -35,7 +37,6 @@ inline void spmm_strip(size_t tail, size_t nc, const float* input, const float* 
   const bool acc_in = (flags & kSpmmAccumulate) != 0, finish = (flags & kSpmmPartial) == 0;
   const bool in_regs = spmm_act_in_regs(ep.act);
   const size_t n = kPartial ? (NV - 1) * S::N + tail : NV * S::N;
-  const V zero = S::set1(0.0f), lo = S::set1(ep.p0), hi = S::set1(ep.p1);
   for (size_t c0 = 0; c0 < nc; c0 += G) {
     const size_t cn = nc - c0 < G ? nc - c0 : G;
     V acc[G][NV];
@@ -53,28 +54,39 @@ inline void spmm_strip(size_t tail, size_t nc, const float* input, const float* 
     for (uint32_t k = *nnz++; k != 0; --k) {
       input = reinterpret_cast<const float*>(reinterpret_cast<const char*>(input) + *dmap++);
       V x[NV];
-      for (size_t v = 0; v < NV; ++v)
-        x[v] = (kPartial && v == NV - 1) ? S::load_partial(input + v * S::N, tail) : S::loadu(input + v * S::N);
+      for (size_t v = 0; v + 1 < NV; ++v) x[v] = S::loadu(input + v * S::N);
+      x[NV - 1] = kPartial ? S::load_partial(input + (NV - 1) * S::N, tail) : S::loadu(input + (NV - 1) * S::N);
       for (size_t g = 0; g < G; ++g) {
         const V wg = S::set1(w[g]);
         for (size_t v = 0; v < NV; ++v) acc[g][v] = S::fma(x[v], wg, acc[g][v]);
       }
       w += G;
     }
-    const bool act_regs = finish && in_regs && ep.act != Act::none;
-    for (size_t g = 0; g < cn; ++g) {
-      float* o = out + (c0 + g) * ostride;
-      for (size_t v = 0; v < NV; ++v) {
-        V y = acc[g][v];
-        if (act_regs) {
-          if (ep.act == Act::relu) y = S::select(S::gt(y, zero), y, zero);
-          else y = S::min(hi, S::max(lo, y));
+    // the store, with relu / clip applied in registers; the activation is a
+    // template argument (a run-time test per vector made GCC keep the masked
+    // strip's accumulators in memory inside the FMA loop: 16 stack stores per nonzero)
+    auto store = [&](auto kind) {
+      constexpr int K = decltype(kind)::value;  // 0 none, 1 relu, 2 clip
+      const V zero = S::set1(0.0f), lo = S::set1(ep.p0), hi = S::set1(ep.p1);
+      for (size_t g = 0; g < G; ++g) {
+        if (g >= cn) break;
+        float* o = out + (c0 + g) * ostride;
+        for (size_t v = 0; v < NV; ++v) {
+          V y = acc[g][v];
+          if constexpr (K == 1) y = S::select(S::gt(y, zero), y, zero);
+          if constexpr (K == 2) y = S::min(hi, S::max(lo, y));
+          if (kPartial && v == NV - 1) S::store_partial(o + v * S::N, y, tail);
+          else S::storeu(o + v * S::N, y);
         }
-        if (kPartial && v == NV - 1) S::store_partial(o + v * S::N, y, tail);
-        else S::storeu(o + v * S::N, y);
       }
-      if (finish && !in_regs) vact<S>(n, o, o, ep);  // transcendental epilogue on the row just stored (in L1)
-    }
+    };
+    if (finish && ep.act == Act::relu) store(std::integral_constant<int, 1>{});
+    else if (finish && ep.act == Act::clip) store(std::integral_constant<int, 2>{});
+    else store(std::integral_constant<int, 0>{});
+    // transcendental epilogue on the rows just stored (still in L1), once all
+    // accumulators are stored (no vector register live across the call)
+    if (finish && !in_regs)
+      for (size_t g = 0; g < cn; ++g) vact<S>(n, out + (c0 + g) * ostride, out + (c0 + g) * ostride, ep);
   }
 }
 

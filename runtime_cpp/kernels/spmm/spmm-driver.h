@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "../dispatch.h"
 #include "../ukernel.h"
 
 namespace sparsecc::spmm {
@@ -96,37 +97,161 @@ inline std::vector<size_t> balanced_rows(const SparseWeights& sw, size_t want) {
   return b;
 }
 
+// True if every group row lists its input channels in non-decreasing order
+// (what both packers write): then the nonzeros of a row that fall in an input
+// channel block are one contiguous range, which input-channel blocking needs.
+inline bool rows_sorted(const SparseWeights& sw) {
+  for (size_t r = 0; r < sw.rows; ++r)
+    for (size_t i = sw.nz_off[r] + 1; i < sw.nz_off[r + 1]; ++i)
+      if (sw.chan[i] < sw.chan[i - 1]) return false;
+  return true;
+}
+
+// Pixel tiles of [0, n) for a kernel whose strip is `mr` pixels. With cheap
+// masked tails (`masked`: AVX2 / AVX-512) the vectors are spread evenly over
+// ceil(n / mr) tiles -- 196 pixels = 13 vectors of 16 as 4 + 3 + 3 + 3 instead
+// of 4 + 4 + 4 + one quarter-filled vector, a pass over all weights for 4
+// pixels; otherwise whole strips then the rest (the kernel's own tail).
+// Returns the tile starts, last = n.
+inline std::vector<size_t> pixel_tiles(size_t n, size_t mr, size_t lanes, bool masked) {
+  std::vector<size_t> t = {0};
+  if (mr == 0 || n <= mr) return t.push_back(n), t;
+  const size_t tiles = (n + mr - 1) / mr;
+  if (!masked) {
+    for (size_t p = mr; p < n; p += mr) t.push_back(p);
+  } else {
+    const size_t vecs = (n + lanes - 1) / lanes;
+    for (size_t k = 1; k < tiles; ++k) t.push_back(std::min(n, (vecs * k / tiles) * lanes));
+  }
+  t.push_back(n);
+  return t;
+}
+
 // One image: out[M][P] = act(W . in[C][P]). Work items = pixel blocks x row
 // chunks, handed to par(n_items, body(begin, end)). Pixel blocks are 128
 // pixels (a multiple of every arch's strip width); when there are fewer blocks
 // than 2 x threads, the rows are also split, balanced by nonzero count.
+//
+// Inside a work item the pixels are cut into tiles of about the kernel's strip
+// (pixel_tiles). When a tile's slice of the input (C x tile x 4 bytes) does not
+// fit the L1 budget, the input channels are split into `cblocks` blocks: per
+// tile, per block, every group row of the item runs over its nonzeros of that
+// block (one kernel call per row, partial sums kept in the output: the first
+// block starts from the bias, the last applies the epilogue) -- the block's
+// input slice stays in L1 across all rows instead of every row streaming the
+// whole slice from L2 (7x7 / 14x14 layers with C = 512 / 1024).
 struct SpmmImage {
   ukernel::SpmmFn fn = nullptr;
   const SparseWeights* sw = nullptr;
   const int32_t* dmap = nullptr;  // byte_increments(*sw, P)
   size_t P = 0;                   // pixels (= input channel stride)
   ukernel::Epilogue ep;
+  // set by plan(); defaults: one call per item over all its pixels and rows
+  size_t mr = 0, lanes = 1;
+  bool masked = false;
+  size_t cblocks = 1;
+  std::vector<size_t> block_nz;  // (rows x (cblocks + 1)): first nonzero of row r in block b
+
+  SpmmImage() = default;
+  SpmmImage(ukernel::SpmmFn fn_, const SparseWeights* sw_, const int32_t* dmap_, size_t P_, const ukernel::Epilogue& ep_)
+      : fn(fn_), sw(sw_), dmap(dmap_), P(P_), ep(ep_) {}
 
   static constexpr size_t kBlock = 128;
+  // bytes of a tile's input slice above which the input channels are blocked.
+  // Measured (bench_spmm --base, AVX-512, 48 KiB L1, 2 MiB L2, once the masked
+  // strip kept its accumulators in registers): blocking the 7x7 layers to
+  // 24-80 KiB slices was never faster than streaming the 100-320 KiB slice
+  // from L2 (0.72-0.82 -> 0.45-0.86 E, worse at 90 %: each block reloads and
+  // stores the row's accumulators), so only slices too large for a mobile L2
+  // are blocked.
+  static constexpr size_t kL1Budget = 512 * 1024;
+  // fewer blocks when a row would have less than this many nonzeros per block
+  // on average (each block costs a load + store of the row's accumulators)
+  static constexpr double kMinNzPerBlock = 8.0;
+
+  // Chooses the pixel tiling and the input channel blocks for strip width mr.
+  void plan(size_t mr_, size_t lanes_, bool masked_, size_t l1_budget = kL1Budget) {
+    mr = mr_, lanes = lanes_, masked = masked_, cblocks = 1, block_nz.clear();
+    const size_t tile = std::min(P, std::max<size_t>(mr, 1));
+    const size_t slice = sw->C * ((tile * sizeof(float) + 63) / 64 + 1) * 64;  // cache lines touched
+    size_t want = (slice + l1_budget - 1) / l1_budget;
+    const double per_row = double(sw->nnz_total) / double(std::max<size_t>(1, sw->rows));
+    while (want > 1 && per_row / double(want) < kMinNzPerBlock) --want;
+    want = std::min(want, sw->C);
+    if (want <= 1 || !rows_sorted(*sw)) return;
+    cblocks = want;
+    const size_t B = cblocks;
+    block_nz.resize(sw->rows * (B + 1));
+    for (size_t r = 0; r < sw->rows; ++r) {
+      size_t i = sw->nz_off[r];
+      for (size_t b = 0; b < B; ++b) {
+        const int64_t c0 = int64_t(sw->C * b / B);
+        while (i < sw->nz_off[r + 1] && sw->chan[i] < c0) ++i;
+        block_nz[r * (B + 1) + b] = i;
+      }
+      block_nz[r * (B + 1) + B] = sw->nz_off[r + 1];
+    }
+  }
+
+  // plan() for the kernel variant `e` (its strip width from the function name
+  // "..._<MR>x<G>__<arch>", its lanes from the arch).
+  void plan_for(const kernels::KernelEntry& e, size_t l1_budget = kL1Budget) {
+    size_t mr_ = 0;
+    const std::string f = e.function;
+    const size_t x = f.rfind('x', f.rfind("__"));
+    size_t i = x;
+    while (i > 0 && f[i - 1] >= '0' && f[i - 1] <= '9') --i;
+    if (x != std::string::npos && i < x) mr_ = size_t(std::stoul(f.substr(i, x - i)));
+    const kernels::Arch a = e.arch;
+    const size_t l = a == kernels::Arch::avx512 ? 16 : a == kernels::Arch::avx2 ? 8 : a == kernels::Arch::scalar ? 1 : 4;
+    plan(mr_, l, l >= 8, l1_budget);
+  }
 
   template <typename Par>
   void run(const float* values, const float* in, float* out, size_t threads, Par&& par) const {
     const size_t blocks = threads <= 1 ? 1 : (P + kBlock - 1) / kBlock;
     const size_t want_chunks = threads <= 1 || blocks >= 2 * threads ? 1 : (2 * threads + blocks - 1) / blocks;
     const std::vector<size_t> rb = balanced_rows(*sw, want_chunks);
-    const size_t chunks = rb.size() - 1, G = sw->G;
+    const size_t chunks = rb.size() - 1;
     const size_t bsize = blocks == 1 ? P : kBlock;
     par(blocks * chunks, [&](size_t t0, size_t t1) {
       for (size_t t = t0; t < t1; ++t) {
-        const size_t c = t % chunks, b = t / chunks, r0 = rb[c], r1 = rb[c + 1];
-        const size_t p0 = b * bsize, n = std::min(bsize, P - p0);
+        const size_t c = t % chunks, b = t / chunks, p0 = b * bsize;
+        item(values, in, out, rb[c], rb[c + 1], p0, std::min(bsize, P - p0));
+      }
+    });
+  }
+
+  // Rows [r0, r1) x pixels [p0, p0 + n).
+  void item(const float* values, const float* in, float* out, size_t r0, size_t r1, size_t p0, size_t n) const {
+    const size_t G = sw->G;
+    const std::vector<size_t> tiles = pixel_tiles(n, mr, lanes, masked);
+    for (size_t k = 0; k + 1 < tiles.size(); ++k) {
+      const size_t p = p0 + tiles[k], tn = tiles[k + 1] - tiles[k];
+      if (cblocks <= 1) {  // all rows in one call
         const size_t first = sw->nz_off[r0];
         const int64_t base = first == 0 ? 0 : sw->chan[first - 1];  // channel the first increment starts from
         const size_t nc = std::min(r1 * G, sw->M) - r0 * G;
-        fn(n, nc, in + size_t(base) * P + p0, values + sw->value_off[r0], dmap + first, sw->nnz.data() + r0,
-           out + r0 * G * P + p0, P, 0, ep);
+        fn(tn, nc, in + size_t(base) * P + p, values + sw->value_off[r0], dmap + first, sw->nnz.data() + r0,
+           out + r0 * G * P + p, P, 0, ep);
+        continue;
       }
-    });
+      const size_t B = cblocks;
+      for (size_t b = 0; b < B; ++b) {
+        const uint32_t flags = (b > 0 ? ukernel::kSpmmAccumulate : 0u) | (b + 1 < B ? ukernel::kSpmmPartial : 0u);
+        for (size_t r = r0; r < r1; ++r) {
+          const size_t k0 = block_nz[r * (B + 1) + b], k1 = block_nz[r * (B + 1) + b + 1];
+          if (k0 == k1 && b > 0 && b + 1 < B) continue;  // nothing to add, nothing to finish
+          const uint32_t cnt = uint32_t(k1 - k0);
+          const int64_t base = k0 == 0 ? 0 : sw->chan[k0 - 1];
+          // block 0 starts at the row's bias (k0 = the row's first nonzero); later blocks
+          // run with kSpmmAccumulate, which skips G values first: one group back
+          const float* w = values + sw->value_off[r] + G * (k0 - sw->nz_off[r]);
+          fn(tn, std::min(G, sw->M - r * G), in + size_t(base) * P + p, w, dmap + k0, &cnt, out + r * G * P + p, P,
+             flags, ep);
+        }
+      }
+    }
   }
 };
 
