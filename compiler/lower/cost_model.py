@@ -13,6 +13,9 @@ can run, the estimate is
   holds every pixel (no reuse of the input across strips), lower for g1/g2
   (fewer output channels share each input load).
 
+For a k x k (or strided / padded) conv, C is the reduction length C*kh*kw
+(the sparse kernel's pseudo-channels) and P the output pixels.
+
 The rates are calibrated on measurements (bench/kernels/bench_spmm.cc,
 bench_gemm.cc; docs/kernels.md, "spmm"); the L1 size comes from
 ``targets/<name>.toml`` when the target has a description, else from the
@@ -78,9 +81,11 @@ def l1_kib(target_name: str, arch: str) -> int:
 
 
 def conv_dims(node: Node) -> tuple[int, int, int]:
-    """(M, C, P) of a 1x1 Conv: output channels, input channels, pixels per image x batch."""
-    n, c, h, w = node.inputs[0].shape
-    return int(node.inputs[1].shape[0]), int(c), int(n * h * w)
+    """(M, C, P) of a Conv: output channels, reduction length (input channels x taps; a
+    k x k conv's pseudo-channels), output pixels per image x batch."""
+    m, c, kh, kw = (int(v) for v in node.inputs[1].shape)
+    n, _, oh, ow = (int(v) for v in node.outputs[0].shape)
+    return m, c * kh * kw, n * oh * ow
 
 
 def dense_ms(m: int, c: int, p: int, arch: str) -> float:
@@ -110,7 +115,7 @@ def declared_pattern(node: Node) -> int | None:
 
 def decide(node: Node, dense_kernel: str | None, sparse_kernels: dict[int, str], arch: str,
            target_name: str) -> Decision | None:
-    """Dense vs sparse for a 1x1 Conv, or a Gemm/MatMul of few rows (``spmv_ms``);
+    """Dense vs sparse for a group-1 Conv (k x k: its pseudo-channels), or a Gemm/MatMul of few rows (``spmv_ms``);
     ``sparse_kernels`` maps G -> spec name. None when no sparse kernel applies."""
     from .kernel_specs.spmm import conv_weight_2d, group_nonzero
     from .kernel_specs.spmv import rows_of, weight_2d

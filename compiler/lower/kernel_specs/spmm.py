@@ -1,9 +1,13 @@
 """Kernel specs of the sparse family (runtime: ``runtime_cpp/kernels/ops/spmm_ops.cc``).
 
-``spmm-g<G>`` (G in 1, 2, 4, 8) for ``Conv``: 1x1, stride 1, no padding,
-dilation 1, group 1, constant W and constant (or absent) bias -- an NCHW SpMM
-``Y[M, HW] = W[M, C] . X[C, HW]`` whose W is sparse in groups of G consecutive
-output channels x 1 input channel. Whether a node runs sparse is not decided
+``spmm-g<G>`` (G in 1, 2, 4, 8) for a group-1 ``Conv`` with constant W and
+constant (or absent) bias whose W is sparse in groups of G consecutive output
+channels x 1 input channel (x the whole kernel). 1x1, stride 1, no padding,
+dilation 1: an NCHW SpMM ``Y[M, HW] = W[M, C] . X[C, HW]``; any other geometry
+(k x k, strided, padded, dilated): the same kernel over the direct conv's phase
+planes (runtime ``ops/spmm_kxk.h``), W read as ``[M, C*kh*kw]`` -- every
+(input channel, tap) a pseudo-channel, so a zeroed group is kh*kw dropped
+pseudo-groups and lone zero taps are dropped too. Whether a node runs sparse is not decided
 here: ``applies`` only says the kernel *can* run the node; the cost model
 (``compiler/lower/cost_model.py``) picks dense or sparse and the pattern.
 
@@ -12,7 +16,7 @@ Packing (docs/kernels.md, "spmm"; C++ twin ``pack_dense`` in
 exactly 0.0 are dropped. The node's inputs become ``[X, values]`` with
 ``values`` a 1-D constant holding, per group row (output channels
 ``[r*G, r*G + G)``), G bias values then G weights per nonzero group (channels
-past M padded with 0); attributes ``spmm_weight_shape = [M, C, 1, 1]`` and
+past M padded with 0); attributes ``spmm_weight_shape = [M, C, kh, kw]`` and
 ``spmm_index`` = per group row the nonzero count, then the input-channel
 deltas of one running sequence over all rows (first relative to channel 0).
 """
@@ -28,7 +32,7 @@ PATTERNS = (1, 2, 4, 8)
 
 
 def conv_weight_2d(node: Node) -> np.ndarray:
-    """W [M, C, 1, 1] of a 1x1 Conv as float32 [M, C]."""
+    """W [M, C, kh, kw] of a Conv as float32 [M, C*kh*kw] (the pseudo-channels of a k x k conv)."""
     w = node.inputs[1]
     return np.asarray(w.const, dtype=np.float32).reshape(w.shape[0], -1)
 
@@ -74,8 +78,12 @@ def pack_spmm(w2d: np.ndarray, bias: np.ndarray | None, g: int) -> tuple[list[in
 
 
 def spmm_applies(node: Node) -> bool:
-    """A 1x1 stride-1 group-1 Conv with constant W and a constant or absent bias."""
-    if conv_gemm_kind(node) != "gemm":
+    """A group-1 Conv with constant W and a constant or absent bias: 1x1 stride 1 as an
+    NCHW SpMM, any other geometry over the direct conv's phase planes (not huge ones)."""
+    from .igemm import MAX_PLANE_FLOATS, plane_floats
+
+    kind = conv_gemm_kind(node)
+    if kind is None or (kind == "im2col" and plane_floats(node) > MAX_PLANE_FLOATS):
         return False
     b = node.inputs[2] if len(node.inputs) > 2 else None
     return b is None or b.is_const

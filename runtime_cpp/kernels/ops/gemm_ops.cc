@@ -18,6 +18,7 @@
 #include "../gemm/f32-gemm.h"
 #include "op_epilogue.h"
 #include "../dispatch.h"
+#include "conv_geometry.h"
 #include "gemm_driver.h"
 #include "igemm_driver.h"
 
@@ -46,47 +47,28 @@ Prepared prepare_conv(PrepareContext& ctx) {
   ctx.expect_counts(2, 3, 1);
   const Shape &x = ctx.in(0), &w = ctx.in(1);
   const Shape* b = ctx.optional_in(2);
-  if (x.size() != 4) fail("X must have rank 4, got shape ", shape_str(x));
-  if (w.size() != 4) fail("W must have rank 4, got shape ", shape_str(w));
-  const auto s = ctx.attrs->get_ints_n("strides", 2, 1), d = ctx.attrs->get_ints_n("dilations", 2, 1);
-  const auto p = ctx.attrs->get_ints_n("pads", 4, 0);
-  const int64_t group = ctx.attrs->get_int("group", 1);
-  const ukernel::Epilogue ep = to_ukernel_epilogue(parse_epilogue(*ctx.attrs));
   const char* kname = kPath == ConvPath::gemm ? "gemm" : (kPath == ConvPath::im2col ? "im2col-gemm" : "igemm");
-  if (group != 1) fail("kernel ", kname, " needs group == 1, got ", group);
-  const int64_t kLimit = int64_t(1) << 31;
-  for (int64_t v : s)
-    if (v < 1 || v > kLimit) fail("strides must be in [1, 2^31], got ", shape_str(s));
-  for (int64_t v : d)
-    if (v < 1 || v > kLimit) fail("dilations must be in [1, 2^31], got ", shape_str(d));
-  for (int64_t v : p)
-    if (v < 0 || v > kLimit) fail("pads must be in [0, 2^31], got ", shape_str(p));
-  const int64_t N = x[0], C = x[1], H = x[2], W = x[3], M = w[0], kh = w[2], kw = w[3];
-  if (w[1] != C) fail("W ", shape_str(w), " must have C = ", C, " input channels");
+  const ConvGeometry cg = conv_geometry(ctx, x, w, kname);
+  const ukernel::Epilogue ep = to_ukernel_epilogue(parse_epilogue(*ctx.attrs));
+  const int64_t N = cg.N, C = cg.C, H = cg.H, W = cg.W, M = cg.M, kh = cg.kh, kw = cg.kw, OH = cg.OH, OW = cg.OW;
   if (b && *b != Shape{M}) fail("bias B ", shape_str(*b), " must have shape [", M, "]");
-  if (!kIm2col && (kh != 1 || kw != 1 || s != std::vector<int64_t>{1, 1} || d != std::vector<int64_t>{1, 1} ||
-                   p != std::vector<int64_t>{0, 0, 0, 0}))
+  if (!kIm2col && !cg.plain_1x1())
     fail("kernel gemm needs a 1x1 kernel with stride 1, dilation 1 and no padding (W ", shape_str(w),
          "); use im2col-gemm");
-  const int64_t eh = H + p[0] + p[2] - d[0] * (kh - 1) - 1, ew = W + p[1] + p[3] - d[1] * (kw - 1) - 1;
-  if (eh < 0 || ew < 0) fail("dilated kernel ", kh, "x", kw, " is larger than the padded input ", H, "x", W);
-  const int64_t OH = eh / s[0] + 1, OW = ew / s[1] + 1;
-  if (M < 1 || C < 1 || kh < 1 || kw < 1) fail("empty weight ", shape_str(w));
   const size_t K = size_t(C * kh * kw), P = size_t(OH * OW);
 
   Prepared out;
   out.out_shapes = {{N, M, OH, OW}};
   out.scratch_bytes = K * gemm::chunk_columns(K, P, NR) * sizeof(float);
   const Variant v = resolve_gemm(MR, NR);
-  const gemm::Im2col im{size_t(C), size_t(H), size_t(W), size_t(kh), size_t(kw), size_t(s[0]), size_t(s[1]),
-                        size_t(d[0]), size_t(d[1]), size_t(p[0]), size_t(p[1]), size_t(OH), size_t(OW)};
+  const gemm::Im2col im{size_t(C),     size_t(H),     size_t(W),     size_t(kh),    size_t(kw),
+                        size_t(cg.sh), size_t(cg.sw), size_t(cg.dh), size_t(cg.dw), size_t(cg.pt),
+                        size_t(cg.pl), size_t(OH),    size_t(OW)};
   const bool has_b = b != nullptr;
   const size_t in_plane = size_t(C * H * W), out_plane = size_t(M) * P;
   if constexpr (kPath == ConvPath::igemm) {
     const ukernel::IGemmFn fn = kernels::best_igemm(std::to_string(MR) + "x" + std::to_string(NR));
-    const igemm::ConvShape cs{size_t(C), size_t(H), size_t(W), size_t(M), size_t(kh), size_t(kw), size_t(s[0]),
-                              size_t(s[1]), size_t(d[0]), size_t(d[1]), size_t(p[0]), size_t(p[1]), size_t(p[2]),
-                              size_t(p[3])};
+    const igemm::ConvShape cs = cg.shape();
     // geometry only (weights are bound per run): the plane size and the offset table
     const auto geom = std::make_shared<const igemm::DirectConv>(fn, MR, NR, cs, ep);
     if (geom->plane_floats() > igemm::kMaxPlaneFloats)

@@ -48,6 +48,10 @@ class DirectConv {
   size_t scratch_floats() const { return total_; }
   size_t plane_floats() const { return planes_; }
   size_t wide_columns() const { return OH_ * Wq_; }
+  size_t wide_width() const { return Wq_; }  // Wq: wide column q is output pixel (q / Wq, q % Wq)
+  // Per B row k = (c, ky, kx): where its data starts in the planes (floats).
+  // The sparse k x k conv (spmm_kxk.h) walks the same table.
+  const std::vector<ptrdiff_t>& offsets() const { return off_; }
   // Columns per cache chunk (multiple of NR): the planes' data one chunk
   // touches stays around L2 size.
   size_t chunk_columns() const { return chunk_; }
