@@ -6,9 +6,12 @@
 //
 // Per layer and variant (every compiled, usable one: scalar and the SIMD one)
 // prints the median time, GFLOP/s (2*K*K*OH*OW*C flops) and % of this core's
-// FMA peak (2 FMA units x 8 floats x 2 flops x f; f measured with a chain of
-// dependent 64-bit multiplies, 3 cycles each on current x86 cores -- the clock
-// the core actually runs at). Depthwise layers do K*K FMAs per output against
+// FMA peak for the variant's vector width (2 FMA units x 8 floats -- 16 for
+// the avx512 rows -- x 2 flops x f; f measured with a chain of dependent
+// 64-bit multiplies, 3 cycles each on current x86 cores -- the clock the core
+// actually runs at; scalar rows are shown against the 8-float peak).
+// Variants of a layer run interleaved (one whole layer each, in turn), so a
+// burst of load on the shared machine hits them alike. Depthwise layers do K*K FMAs per output against
 // one input and one output stream, so they are bounded by loads and the
 // cache, not by FMA throughput: % of peak is reported for scale, not as a goal.
 // Times are this thread's CPU time (CLOCK_THREAD_CPUTIME_ID): the machine is shared.
@@ -72,9 +75,10 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i)
     if (!std::strcmp(argv[i], "--repeat") && i + 1 < argc) repeat = std::max(1, std::atoi(argv[++i]));
   const double ghz = measure_ghz();
-  const double peak = 2 * 8 * 2 * ghz;  // GFLOP/s
-  std::printf("clock %.2f GHz (dependent-multiply chain), FMA peak %.1f GFLOP/s, median of %d runs, 1 thread\n",
-              ghz, peak, repeat);
+  const double peak8 = 2 * 8 * 2 * ghz;  // GFLOP/s with 8-float vectors
+  std::printf("clock %.2f GHz (dependent-multiply chain), FMA peak %.1f GFLOP/s (8 floats), %.1f (16 floats), "
+              "median of %d runs, 1 thread\n",
+              ghz, peak8, 2 * peak8, repeat);
   std::printf("%-13s %-22s %-36s %9s %8s %7s\n", "model", "layer CxHxW KxKsS", "kernel", "us", "GFLOP/s", "%peak");
   std::mt19937 rng(1);
   std::uniform_real_distribution<float> d(-1, 1);
@@ -86,18 +90,22 @@ int main(int argc, char** argv) {
     for (float& v : w) v = d(rng);
     const std::string tile = std::to_string(L.k) + "x" + std::to_string(L.k) + "s" + std::to_string(L.s);
     const uk::Epilogue ep{uk::Act::clip, 0.0f, 6.0f};  // relu6, as in MobileNet
-    for (const kernels::KernelEntry* e : kernels::available("dwconv", tile)) {
-      const auto fn = kernels::as<uk::DwConvFn>(*e);
-      std::vector<double> times;
-      for (int r = 0; r < repeat + 2; ++r) {  // two warm-up runs
+    const auto variants = kernels::available("dwconv", tile);
+    std::vector<std::vector<double>> times(variants.size());
+    for (int r = 0; r < repeat + 2; ++r)  // two warm-up rounds
+      for (size_t i = 0; i < variants.size(); ++i) {
+        const auto fn = kernels::as<uk::DwConvFn>(*variants[i]);
         const double t0 = now();
         for (int c = 0; c < L.c; ++c)
           fn(x.data() + size_t(c) * L.h * L.w, L.h, L.w, w.data() + size_t(c) * L.k * L.k, 0.1f,
              y.data() + size_t(c) * oh * ow, oh, ow, pad, pad, ep);
-        if (r >= 2) times.push_back(now() - t0);
+        if (r >= 2) times[i].push_back(now() - t0);
       }
-      std::sort(times.begin(), times.end());
-      const double t = times[times.size() / 2];
+    for (size_t i = 0; i < variants.size(); ++i) {
+      const kernels::KernelEntry* e = variants[i];
+      std::sort(times[i].begin(), times[i].end());
+      const double t = times[i][times[i].size() / 2];
+      const double peak = e->arch == kernels::Arch::avx512 ? 2 * peak8 : peak8;
       const double gflops = 2.0 * L.k * L.k * double(oh) * ow * L.c / t * 1e-9;
       char layer[64];
       std::snprintf(layer, sizeof layer, "%dx%dx%d %s", L.c, L.h, L.w, tile.c_str());

@@ -1,12 +1,16 @@
 // Depthwise-conv micro-kernels (runtime_cpp/kernels/dwconv/) and the depthwise
 // Conv op bound to them (runtime_cpp/kernels/ops/dwconv_ops.cc):
-//  - every variant runnable on this CPU vs an independent double-precision
-//    oracle and vs its scalar sibling, over H/W below/at/above/not a multiple
-//    of the vector width, pads 0..2 on every side, both strides, every epilogue;
+//  - every variant runnable on this CPU (scalar, avx2, avx512 / neon / wasmsimd)
+//    vs an independent double-precision oracle and vs its scalar sibling, over
+//    H/W below/at/above/not a multiple of the vector widths (4, 8, 16) up to
+//    112, asymmetric pads 0..K-1 on every side (every combination on a few
+//    shapes), both strides, K = 3 and 5, every epilogue, and no write outside
+//    the OH x OW output (canaries before and after);
 //  - the op with a fast kernel vs the same node run with the reference kernel.
 // Seeded random data; failures name the kernel, shape, pads and activation.
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <random>
 #include <string>
 #include <vector>
@@ -59,17 +63,13 @@ struct EpCase {
 };
 
 const std::vector<EpCase>& epilogues() {
-  static const std::vector<EpCase> eps = {
-      {"none", {uk::Act::none, 0, 0}},          {"relu", {uk::Act::relu, 0, 0}},
-      {"clip", {uk::Act::clip, -0.5f, 0.75f}},  {"leaky_relu", {uk::Act::leaky_relu, 0.1f, 0}},
-      {"sigmoid", {uk::Act::sigmoid, 0, 0}},    {"hard_sigmoid", {uk::Act::hard_sigmoid, 0.2f, 0.5f}},
-      {"hard_swish", {uk::Act::hard_swish, 0, 0}}, {"tanh", {uk::Act::tanh, 0, 0}},
-      {"gelu", {uk::Act::gelu, 0, 0}},          {"gelu_tanh", {uk::Act::gelu_tanh, 0, 0}},
-      {"silu", {uk::Act::silu, 0, 0}},
-  };
+  static const std::vector<EpCase> eps = [] {
+    std::vector<EpCase> v;
+    for (const auto& [name, ep] : sparsecc::test::all_epilogues()) v.push_back({name, ep});
+    return v;
+  }();
   return eps;
 }
-
 
 // y[oh][ow] in double, straight from the formula in ukernel.h
 std::vector<double> oracle(const std::vector<float>& x, size_t H, size_t W, const std::vector<float>& w, float bias,
@@ -102,46 +102,92 @@ std::string describe(const Variant& v, size_t H, size_t W, size_t pt, size_t pl,
 }
 
 constexpr float kCanary = -7777.0f;
+constexpr size_t kGuard = 16;  // canary floats before and after the output
+
+// Runs variant v on one plane and checks it against the oracle and the scalar
+// variant, and that nothing outside y[0, OH*OW) was written. Returns false
+// (after reporting) on the first mismatch.
+bool check_plane(const Variant& v, std::mt19937& rng, size_t H, size_t W, size_t pt, size_t pl, size_t pb, size_t pr,
+                 const EpCase& e) {
+  const size_t OH = (H + pt + pb - v.k) / v.s + 1, OW = (W + pl + pr - v.k) / v.s + 1;
+  const std::vector<float> x = random_vec(rng, H * W), w = random_vec(rng, v.k * v.k);
+  const float bias = random_vec(rng, 1)[0];
+  std::vector<float> y(OH * OW + 2 * kGuard, kCanary), ys(OH * OW + 2 * kGuard, kCanary);
+  v.fn(x.data(), H, W, w.data(), bias, y.data() + kGuard, OH, OW, pt, pl, e.ep);
+  v.scalar(x.data(), H, W, w.data(), bias, ys.data() + kGuard, OH, OW, pt, pl, e.ep);
+  const std::vector<double> ref = oracle(x, H, W, w, bias, v.k, v.s, OH, OW, pt, pl, e.ep);
+  const std::string what = describe(v, H, W, pt, pl, pb, pr, e.name);
+  for (size_t i = 0; i < OH * OW; ++i) {
+    const float got = y[kGuard + i], sc = ys[kGuard + i];
+    if (!(std::fabs(got - ref[i]) <= 3e-5 * (1 + std::fabs(ref[i])))) {
+      CHECK_MSG(false, what + ": y[" + std::to_string(i) + "] = " + std::to_string(got) + ", oracle " +
+                           std::to_string(ref[i]));
+      return false;
+    }
+    if (!(std::fabs(got - sc) <= 1e-5f * (1 + std::fabs(sc)))) {
+      CHECK_MSG(false, what + ": y[" + std::to_string(i) + "] = " + std::to_string(got) + ", scalar variant " +
+                           std::to_string(sc));
+      return false;
+    }
+  }
+  for (size_t i = 0; i < kGuard; ++i)
+    if (y[i] != kCanary || y[kGuard + OH * OW + i] != kCanary) {
+      CHECK_MSG(false, what + ": wrote outside y[0, OH*OW)");
+      return false;
+    }
+  return true;
+}
 
 }  // namespace
 
 TEST(dwconv_ukernels_match_double_oracle_and_scalar_over_shapes_pads_strides) {
+  // SCC_TEST_QUICK (under an emulator): fewer sizes, every kind still covered
+  const bool quick = std::getenv("SCC_TEST_QUICK") != nullptr;
   std::mt19937 rng(1234);
-  const size_t dims[] = {1, 2, 3, 4, 5, 7, 8, 9, 12, 15, 16, 17, 24, 31, 33, 40};
+  const std::vector<size_t> dims = quick ? std::vector<size_t>{1, 2, 3, 5, 7, 9, 14, 17, 33, 56}
+                                         : std::vector<size_t>{1, 2, 3, 4, 5, 7, 8, 9, 12, 14, 15, 16, 17,
+                                                               24, 28, 31, 33, 40, 56, 112};
   int checked = 0;
   for (const Variant& v : variants())
     for (size_t H : dims)
       for (size_t W : dims) {
-        // pads: cycle through 0..2 per side so every combination of a side's pad
-        // occurs with many shapes without a 5-deep loop
-        const size_t pt = (H + W) % 3, pl = (H * 7 + W) % 3, pb = (H + 2 * W) % 3, pr = (W * 5 + H * 3 + 1) % 3;
-        if (H + pt + pb < size_t(v.k) || W + pl + pr < size_t(v.k)) continue;
-        const size_t OH = (H + pt + pb - v.k) / v.s + 1, OW = (W + pl + pr - v.k) / v.s + 1;
-        const std::vector<float> x = random_vec(rng, H * W), w = random_vec(rng, v.k * v.k);
-        const float bias = random_vec(rng, 1)[0];
-        const uk::Epilogue ep = epilogues()[(H * 3 + W) % epilogues().size()].ep;
-        const char* act_name = epilogues()[(H * 3 + W) % epilogues().size()].name;
-        std::vector<float> y(OH * OW + 8, kCanary), ys(OH * OW + 8, kCanary);
-        v.fn(x.data(), H, W, w.data(), bias, y.data(), OH, OW, pt, pl, ep);
-        v.scalar(x.data(), H, W, w.data(), bias, ys.data(), OH, OW, pt, pl, ep);
-        const std::vector<double> ref = oracle(x, H, W, w, bias, v.k, v.s, OH, OW, pt, pl, ep);
-        const std::string what = describe(v, H, W, pt, pl, pb, pr, act_name);
-        for (size_t i = 0; i < OH * OW; ++i) {
-          if (!(std::fabs(y[i] - ref[i]) <= 3e-5 * (1 + std::fabs(ref[i])))) {
-            CHECK_MSG(false, what + ": y[" + std::to_string(i) + "] = " + std::to_string(y[i]) + ", oracle " +
-                                 std::to_string(ref[i]));
-            break;
-          }
-          if (!(std::fabs(y[i] - ys[i]) <= 1e-5f * (1 + std::fabs(ys[i])))) {
-            CHECK_MSG(false, what + ": y[" + std::to_string(i) + "] = " + std::to_string(y[i]) + ", scalar variant " +
-                                 std::to_string(ys[i]));
-            break;
-          }
-        }
-        for (size_t i = OH * OW; i < y.size(); ++i) CHECK_MSG(y[i] == kCanary, what + ": wrote past OH*OW");
+        if (H * W > 56 * 112) continue;  // 112 x 112 is covered by the op test below
+        // pads: cycle through 0..K-1 per side so every pad of a side occurs with
+        // many shapes (and asymmetric pads throughout) without a 5-deep loop
+        const size_t K = size_t(v.k);
+        const size_t pt = (H + W) % K, pl = (H * 7 + W) % K, pb = (H + 2 * W) % K, pr = (W * 5 + H * 3 + 1) % K;
+        if (H + pt + pb < K || W + pl + pr < K) continue;
+        const EpCase& e = epilogues()[(H * 3 + W) % epilogues().size()];
+        check_plane(v, rng, H, W, pt, pl, pb, pr, e);
         ++checked;
       }
-  CHECK(checked > 500);
+  CHECK(checked > (quick ? 300 : 1000));
+}
+
+TEST(dwconv_ukernels_every_pad_combination_on_edge_shapes) {
+  // every (top, left, bottom, right) in [0, K-1]^4 on planes narrower than,
+  // equal to and wider than a vector, where the padding logic has its cases
+  const bool quick = std::getenv("SCC_TEST_QUICK") != nullptr;
+  std::mt19937 rng(4321);
+  const struct {
+    size_t h, w;
+  } shapes[] = {{1, 1}, {3, 4}, {7, 7}, {14, 14}, {9, 17}, {5, 33}, {2, 112}};
+  int checked = 0;
+  for (const Variant& v : variants())
+    for (const auto& sh : shapes) {
+      if (quick && sh.w == 112) continue;
+      const size_t K = size_t(v.k);
+      for (size_t pt = 0; pt < K; ++pt)
+        for (size_t pl = 0; pl < K; ++pl)
+          for (size_t pb = 0; pb < K; ++pb)
+            for (size_t pr = 0; pr < K; ++pr) {
+              if (sh.h + pt + pb < K || sh.w + pl + pr < K) continue;
+              const EpCase& e = epilogues()[(pt + 2 * pl + 3 * pb + 5 * pr) % epilogues().size()];
+              if (!check_plane(v, rng, sh.h, sh.w, pt, pl, pb, pr, e)) break;
+              ++checked;
+            }
+    }
+  CHECK(checked > 1000);
 }
 
 TEST(dwconv_ukernels_apply_every_epilogue_on_a_wide_plane) {
@@ -184,6 +230,9 @@ TEST(depthwise_conv_op_with_fast_kernel_matches_reference_kernel) {
       {2, 3, 33, 31, 5, 2, {2, 1, 0, 2}, true, "sigmoid", {}, 1},
       {1, 7, 112, 112, 3, 2, {0, 0, 1, 1}, true, "silu", {}, 2},
       {1, 1, 3, 3, 3, 1, {0, 0, 0, 0}, true, "tanh", {}, 1},
+      {1, 4, 112, 112, 3, 1, {1, 1, 1, 1}, true, "clip", {0, 6}, 2},
+      {1, 6, 56, 56, 5, 2, {2, 2, 2, 2}, true, "hard_swish", {}, 1},
+      {1, 5, 14, 14, 5, 1, {4, 3, 0, 4}, false, "relu", {}, 1},
   };
   for (const Case& cs : cases) {
     const int64_t oh = (cs.h + cs.pads[0] + cs.pads[2] - cs.k) / cs.s + 1;

@@ -1,7 +1,8 @@
 // Declarations of the depthwise-conv micro-kernels (signature ukernel::DwConvFn,
 // contract in ../ukernel.h): scc_f32_dwconv_ukernel_<K>x<K>s<S>__<arch> for
-// K in {3, 5}, S in {1, 2}, arch in {scalar, avx2, neon, wasmsimd}; one source
-// file per (tile, arch): f32-dwconv-<K>x<K>s<S>-<arch>.cc (generic code in f32-dwconv.h).
+// K in {3, 5}, S in {1, 2}, arch in {scalar, avx2, avx512, neon, wasmsimd}; one source
+// file per (tile, arch): f32-dwconv-<K>x<K>s<S>-<arch>.cc (generic code in f32-dwconv.h,
+// the avx512 rows and narrow avx2 planes in f32-dwconv-direct.h).
 #pragma once
 
 #include "../ukernel.h"
@@ -19,6 +20,7 @@ namespace sparsecc::ukernel {
 
 SCC_DECLARE_DWCONV_ARCH(scalar)
 SCC_DECLARE_DWCONV_ARCH(avx2)
+SCC_DECLARE_DWCONV_ARCH(avx512)
 SCC_DECLARE_DWCONV_ARCH(neon)
 SCC_DECLARE_DWCONV_ARCH(wasmsimd)
 

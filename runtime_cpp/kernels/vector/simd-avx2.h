@@ -27,6 +27,14 @@ struct SimdAvx2 {
     const V e = _mm256_shuffle_ps(loadu(p), loadu(p + 8), _MM_SHUFFLE(2, 0, 2, 0));
     return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(e), _MM_SHUFFLE(3, 1, 2, 0)));
   }
+  // (0 x s, p[0], .., p[n-1], 0..): lanes i in [s, s+n) hold p[i-s], the others zero;
+  // reads only those p[i-s] (masked lanes do not fault; dwconv: a row behind its left pad)
+  static V load_shifted(const float* p, size_t s, size_t n) {
+    const __m256i i = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    const __m256i m = _mm256_andnot_si256(_mm256_cmpgt_epi32(_mm256_set1_epi32(int(s)), i),
+                                          _mm256_cmpgt_epi32(_mm256_set1_epi32(int(s + (n < 8 ? n : 8))), i));
+    return _mm256_maskload_ps(p - s, m);
+  }
   static V add(V a, V b) { return _mm256_add_ps(a, b); }
   static V sub(V a, V b) { return _mm256_sub_ps(a, b); }
   static V mul(V a, V b) { return _mm256_mul_ps(a, b); }

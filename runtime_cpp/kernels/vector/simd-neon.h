@@ -28,6 +28,18 @@ struct SimdNeon {
     for (size_t i = 0; i < n; ++i) p[i] = t[i];
   }
   static V load_even(const float* p) { return vld2q_f32(p).val[0]; }  // reads 8 floats
+  // (0 x s, p[0], .., p[n-1], 0..): lanes i in [s, s+n) hold p[i-s], the others zero;
+  // reads only those p[i-s] (dwconv: a row's first vector behind its left pad)
+  static V load_shifted(const float* p, size_t s, size_t n) {
+    float t[N] = {};
+    for (size_t i = s; i < N && i - s < n; ++i) t[i] = p[i - s];
+    return vld1q_f32(t);
+  }
+  // the 8 floats (a, b) split into even[i] = (a,b)[2i] and odd[i] = (a,b)[2i+1] (dwconv stride 2)
+  static void deinterleave(V a, V b, float* even, float* odd) {
+    vst1q_f32(even, vuzp1q_f32(a, b));
+    vst1q_f32(odd, vuzp2q_f32(a, b));
+  }
   static V add(V a, V b) { return vaddq_f32(a, b); }
   static V sub(V a, V b) { return vsubq_f32(a, b); }
   static V mul(V a, V b) { return vmulq_f32(a, b); }

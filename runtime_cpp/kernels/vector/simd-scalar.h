@@ -25,6 +25,9 @@ struct SimdScalar {
   static V loadu(const float* p) { return *p; }
   static void storeu(float* p, V v) { *p = v; }
   static V load_even(const float* p) { return *p; }
+  // (0 x s, p[0], .., p[n-1], 0..): lanes i in [s, s+n) hold p[i-s], the others zero;
+  // reads only those p[i-s] (dwconv: a row's first vector behind its left pad)
+  static V load_shifted(const float* p, size_t s, size_t n) { return s == 0 && n ? *p : 0.0f; }
   // the first n < N lanes (others zero) / store only the first n lanes
   static V load_partial(const float* p, size_t n) { return n ? *p : 0.0f; }
   static void store_partial(float* p, V v, size_t n) {

@@ -29,6 +29,18 @@ struct SimdWasm {
     for (size_t i = 0; i < n; ++i) p[i] = t[i];
   }
   static V load_even(const float* p) { return wasm_i32x4_shuffle(loadu(p), loadu(p + 4), 0, 2, 4, 6); }
+  // (0 x s, p[0], .., p[n-1], 0..): lanes i in [s, s+n) hold p[i-s], the others zero;
+  // reads only those p[i-s] (dwconv: a row's first vector behind its left pad)
+  static V load_shifted(const float* p, size_t s, size_t n) {
+    float t[N] = {};
+    for (size_t i = s; i < N && i - s < n; ++i) t[i] = p[i - s];
+    return wasm_v128_load(t);
+  }
+  // the 8 floats (a, b) split into even[i] = (a,b)[2i] and odd[i] = (a,b)[2i+1] (dwconv stride 2)
+  static void deinterleave(V a, V b, float* even, float* odd) {
+    storeu(even, wasm_i32x4_shuffle(a, b, 0, 2, 4, 6));
+    storeu(odd, wasm_i32x4_shuffle(a, b, 1, 3, 5, 7));
+  }
   static V add(V a, V b) { return wasm_f32x4_add(a, b); }
   static V sub(V a, V b) { return wasm_f32x4_sub(a, b); }
   static V mul(V a, V b) { return wasm_f32x4_mul(a, b); }
