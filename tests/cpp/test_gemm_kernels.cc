@@ -17,6 +17,7 @@
 #include "op_runner.h"
 #include "run_with_kernel.h"
 #include "sparsecc/runtime.h"
+#include "kernel_test_data.h"
 #include "test_harness.h"
 #include "epilogue_oracle.h"
 
@@ -30,13 +31,6 @@ using sparsecc::ukernel::GemmFn;
 
 namespace {
 
-std::vector<float> rnd(size_t n, uint32_t seed, float lo = -1.0f, float hi = 1.0f) {
-  std::mt19937 g(seed);
-  std::uniform_real_distribution<float> u(lo, hi);
-  std::vector<float> v(n);
-  for (float& f : v) f = u(g);
-  return v;
-}
 
 
 const std::vector<std::pair<const char*, Epilogue>>& epilogues() { return sparsecc::test::all_epilogues(); }
@@ -321,12 +315,7 @@ void check_gemm(int64_t M, int64_t K, int64_t N, bool bias, const std::string& t
   const std::string what = "Gemm gemm-" + tile + " M=" + std::to_string(M) + " K=" + std::to_string(K) +
                            " N=" + std::to_string(N) + (bias ? " bias " : " no-bias ") + act +
                            " threads=" + std::to_string(threads);
-  for (size_t i = 0; i < want.size(); ++i)
-    if (!(std::fabs(got[i] - want[i]) <= 2e-5f * (1.0f + std::fabs(want[i])) * (1.0f + float(K) / 64))) {
-      CHECK_MSG(false, what + ": y[" + std::to_string(i) + "] = " + std::to_string(got[i]) + ", ref " +
-                           std::to_string(want[i]));
-      return;
-    }
+  check_close(got, want, 2e-5f * (1.0f + float(K) / 64), what);
 }
 
 }  // namespace

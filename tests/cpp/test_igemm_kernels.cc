@@ -21,6 +21,7 @@
 #include "epilogue_oracle.h"
 #include "op_runner.h"
 #include "run_with_kernel.h"
+#include "kernel_test_data.h"
 #include "test_harness.h"
 
 using namespace scctest;
@@ -31,13 +32,6 @@ using sparsecc::ukernel::IGemmFn;
 
 namespace {
 
-std::vector<float> rnd(size_t n, uint32_t seed) {
-  std::mt19937 g(seed);
-  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
-  std::vector<float> v(n);
-  for (float& f : v) f = u(g);
-  return v;
-}
 
 struct Tile {
   size_t MR, NR;

@@ -23,6 +23,7 @@
 #include "../../runtime_cpp/kernels/dispatch.h"
 #include "../../runtime_cpp/kernels/spmm/spmm-driver.h"
 #include "epilogue_oracle.h"
+#include "kernel_test_data.h"
 #include "op_runner.h"
 #include "run_with_kernel.h"
 #include "test_harness.h"
@@ -35,30 +36,6 @@ using sparsecc::ukernel::SpmmFn;
 
 namespace {
 
-std::vector<float> rnd(size_t n, uint32_t seed) {
-  std::mt19937 g(seed);
-  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
-  std::vector<float> v(n);
-  for (float& f : v) f = u(g);
-  return v;
-}
-
-// Dense W[M][C] with round(s * groups) whole groups (G output channels x 1
-// input channel; the last group row may be narrower) set to exactly zero.
-std::vector<float> group_sparse(size_t M, size_t C, size_t G, double s, uint32_t seed) {
-  std::vector<float> w = rnd(M * C, seed);
-  const size_t rows = (M + G - 1) / G, groups = rows * C;
-  std::vector<size_t> order(groups);
-  for (size_t i = 0; i < groups; ++i) order[i] = i;
-  std::mt19937 g(seed + 7);
-  std::shuffle(order.begin(), order.end(), g);
-  const size_t zero = size_t(std::lround(s * double(groups)));
-  for (size_t i = 0; i < zero; ++i) {
-    const size_t r = order[i] / C, c = order[i] % C;
-    for (size_t k = r * G; k < std::min(M, r * G + G); ++k) w[k * C + c] = 0.0f;
-  }
-  return w;
-}
 
 const std::vector<std::pair<const char*, Epilogue>>& epilogues() { return sparsecc::test::all_epilogues(); }
 
@@ -241,11 +218,8 @@ TEST(conv_spmm_matches_reference_over_sparsity_shapes_and_threads) {
 }
 
 TEST(conv_spmm_every_epilogue_matches_reference) {
-  const std::vector<std::pair<const char*, std::vector<float>>> acts = {
-      {"none", {}}, {"relu", {}}, {"clip", {0.0f, 6.0f}}, {"leaky_relu", {0.01f}}, {"sigmoid", {}},
-      {"hard_sigmoid", {0.2f, 0.5f}}, {"hard_swish", {}}, {"tanh", {}}, {"gelu", {}}, {"gelu_tanh", {}}, {"silu", {}}};
   uint32_t seed = 200;
-  for (const auto& [act, params] : acts) check_conv(1, 19, 5, 7, 11, 4, 0.5, act, params, 1, ++seed);
+  for (const auto& [act, params] : activation_attrs()) check_conv(1, 19, 5, 7, 11, 4, 0.5, act, params, 1, ++seed);
 }
 
 TEST(conv_spmm_rejects_malformed_packing_with_a_clear_message) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "../../runtime_cpp/kernels/spmm/spmm-driver.h"
+#include "kernel_test_data.h"
 #include "op_runner.h"
 #include "run_with_kernel.h"
 #include "test_harness.h"
@@ -20,14 +21,6 @@
 using namespace scctest;
 
 namespace {
-
-std::vector<float> rnd(size_t n, uint32_t seed) {
-  std::mt19937 g(seed);
-  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
-  std::vector<float> v(n);
-  for (float& f : v) f = u(g);
-  return v;
-}
 
 struct Geo {
   int64_t N, C, H, W, M, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr;
@@ -81,14 +74,7 @@ void check(const Geo& g, size_t G, double s, bool tap_zero, const std::string& a
                            std::to_string(g.pt) + std::to_string(g.pl) + std::to_string(g.pb) + std::to_string(g.pr) +
                            " sparsity " + std::to_string(s) + (tap_zero ? "+taps " : " ") + act + " threads " +
                            std::to_string(threads);
-  CHECK_EQ(got.size(), want.size());
-  const float scale = 1.0f + float(g.C * g.kh * g.kw) / 64.0f;
-  for (size_t i = 0; i < want.size(); ++i)
-    if (!(std::fabs(got[i] - want[i]) <= 2e-5f * (1.0f + std::fabs(want[i])) * scale)) {
-      CHECK_MSG(false, what + ": y[" + std::to_string(i) + "] = " + std::to_string(got[i]) + ", ref " +
-                           std::to_string(want[i]));
-      return;
-    }
+  check_close(got, want, 2e-5f * (1.0f + float(g.C * g.kh * g.kw) / 64.0f), what);
 }
 
 }  // namespace
@@ -113,12 +99,9 @@ TEST(sparse_kxk_conv_matches_reference_over_geometry_sparsity_and_threads) {
 }
 
 TEST(sparse_kxk_conv_every_epilogue_matches_reference) {
-  const std::vector<std::pair<const char*, std::vector<float>>> acts = {
-      {"none", {}}, {"relu", {}}, {"clip", {0.0f, 6.0f}}, {"leaky_relu", {0.01f}}, {"sigmoid", {}},
-      {"hard_sigmoid", {0.2f, 0.5f}}, {"hard_swish", {}}, {"tanh", {}}, {"gelu", {}}, {"gelu_tanh", {}}, {"silu", {}}};
   uint32_t seed = 600;
   const Geo g = {1, 7, 8, 6, 9, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1};
-  for (const auto& [act, params] : acts) check(g, 4, 0.5, false, act, params, 1, ++seed);
+  for (const auto& [act, params] : activation_attrs()) check(g, 4, 0.5, false, act, params, 1, ++seed);
 }
 
 TEST(sparse_kxk_conv_rejects_malformed_packing_with_a_clear_message) {

@@ -18,6 +18,7 @@
 
 #include "../../runtime_cpp/kernels/dispatch.h"
 #include "../../runtime_cpp/kernels/spmm/spmm-driver.h"
+#include "kernel_test_data.h"
 #include "op_runner.h"
 #include "run_with_kernel.h"
 #include "test_harness.h"
@@ -26,30 +27,6 @@ using namespace scctest;
 using sparsecc::ukernel::SpmvFn;
 
 namespace {
-
-std::vector<float> rnd(size_t n, uint32_t seed) {
-  std::mt19937 g(seed);
-  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
-  std::vector<float> v(n);
-  for (float& f : v) f = u(g);
-  return v;
-}
-
-// W[N][K] with round(s * groups) whole groups (G output features x 1 input feature) zero.
-std::vector<float> group_sparse(size_t N, size_t K, size_t G, double s, uint32_t seed) {
-  std::vector<float> w = rnd(N * K, seed);
-  const size_t rows = (N + G - 1) / G, groups = rows * K;
-  std::vector<size_t> order(groups);
-  for (size_t i = 0; i < groups; ++i) order[i] = i;
-  std::mt19937 g(seed + 7);
-  std::shuffle(order.begin(), order.end(), g);
-  const size_t zero = size_t(std::lround(s * double(groups)));
-  for (size_t i = 0; i < zero; ++i) {
-    const size_t r = order[i] / K, c = order[i] % K;
-    for (size_t n = r * G; n < std::min(N, r * G + G); ++n) w[n * K + c] = 0.0f;
-  }
-  return w;
-}
 
 std::string where(const char* fn, size_t R, size_t N, size_t K, double s, size_t m0, size_t m1) {
   return std::string(fn) + " R" + std::to_string(R) + " N" + std::to_string(N) + " K" + std::to_string(K) +
@@ -164,13 +141,7 @@ void check_op(const std::string& op, size_t G, std::vector<int64_t> xs, int64_t 
   const auto want = run_with_kernel(op, "ref", ref_in, ys, common);
   const std::string what = op + " " + kernel + " R" + std::to_string(R) + " K" + std::to_string(K) + " N" +
                            std::to_string(N) + " s=" + std::to_string(s) + " " + act + " threads=" + std::to_string(threads);
-  CHECK_EQ(got.size(), want.size());
-  for (size_t i = 0; i < want.size(); ++i)
-    if (!(std::fabs(got[i] - want[i]) <= 2e-5f * (1.0f + std::fabs(want[i])) * (1.0f + float(K) / 64))) {
-      CHECK_MSG(false, what + ": y[" + std::to_string(i) + "] = " + std::to_string(got[i]) + ", ref " +
-                           std::to_string(want[i]));
-      return;
-    }
+  check_close(got, want, 2e-5f * (1.0f + float(K) / 64), what);
 }
 
 }  // namespace
@@ -188,11 +159,8 @@ TEST(gemm_and_matmul_spmv_match_reference_over_sparsity_rows_and_threads) {
 }
 
 TEST(gemm_spmv_every_epilogue_matches_reference) {
-  const std::vector<std::pair<const char*, std::vector<float>>> acts = {
-      {"none", {}}, {"relu", {}}, {"clip", {0.0f, 6.0f}}, {"leaky_relu", {0.01f}}, {"sigmoid", {}},
-      {"hard_sigmoid", {0.2f, 0.5f}}, {"hard_swish", {}}, {"tanh", {}}, {"gelu", {}}, {"gelu_tanh", {}}, {"silu", {}}};
   uint32_t seed = 400;
-  for (const auto& [act, params] : acts) check_op("Gemm", 4, {3, 21}, 11, 0.5, true, act, params, 1, ++seed);
+  for (const auto& [act, params] : activation_attrs()) check_op("Gemm", 4, {3, 21}, 11, 0.5, true, act, params, 1, ++seed);
 }
 
 TEST(gemm_spmv_rejects_malformed_packing_with_a_clear_message) {

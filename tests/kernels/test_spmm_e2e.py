@@ -13,11 +13,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from onnx import numpy_helper
+from kernel_run import random_feeds, run_forced
 from ort_check import ort_run, rel_err
 
 import sparsecc
 from sparsecc import zoo
-from sparsecc.compiler.artifact import serialize
 from sparsecc.compiler.frontend.onnx import import_onnx
 from sparsecc.compiler.lower.plan import lower
 
@@ -49,18 +49,12 @@ def zero_groups(model, sparsity: float, g: int = 4, min_channels: int = 16):
     return changed
 
 
-def _feeds(model, seed=0):
-    x = model.graph.input[0]
-    shape = [d.dim_value for d in x.type.tensor_type.shape.dim]
-    return {x.name: np.random.default_rng(seed).standard_normal(shape).astype(np.float32)}
-
-
 @pytest.mark.parametrize("name,size", [("mobilenet_v1", 64), ("mobilenet_v2", 64)])
 @pytest.mark.parametrize("sparsity", [0.5, 0.9])
 def test_zoo_model_with_zeroed_groups_runs_sparse_and_matches_onnxruntime(name, size, sparsity):
     model = zoo.build(name, input_size=size)
     assert zero_groups(model, sparsity), f"{name}: no 1x1 conv to sparsify"
-    feeds = _feeds(model)
+    feeds = random_feeds(model)
     expected = ort_run(model, feeds)
     compiled = sparsecc.compile(model)
     kernels = [n.kernel for n in compiled.plan.nodes]
@@ -104,17 +98,10 @@ def _conv_graph(c, h, w, m, sparsity, g, act, seed):
 @pytest.mark.parametrize("shape", [(37, 7, 7, 13), (64, 14, 14, 48), (19, 5, 9, 8)])
 @pytest.mark.parametrize("sparsity", [0.0, 0.5, 0.9, 1.0])
 def test_forced_sparse_kernel_equals_dense_gemm_on_the_same_weights(g, shape, sparsity):
-    from sparsecc import _runtime
-
     c, h, w, m = shape
-    outs = {}
-    for kernel in (f"spmm-g{g}", "gemm-6x16", "ref"):
-        gr = _conv_graph(c, h, w, m, sparsity, g, "clip", seed=g)
-        plan = lower(gr, "host", kernels="ref") if kernel == "ref" else lower(gr, "host", force={"conv": kernel})
-        assert plan.nodes[0].kernel == kernel
-        x = np.random.default_rng(1).standard_normal((1, c, h, w)).astype(np.float32)
-        sess = _runtime.Session(_runtime.Model.from_bytes(serialize(plan)), 1)
-        outs[kernel] = next(iter(sess.run({"x": x}).values()))
+    x = np.random.default_rng(1).standard_normal((1, c, h, w)).astype(np.float32)
+    outs = {kernel: run_forced(_conv_graph(c, h, w, m, sparsity, g, "clip", seed=g), "conv", kernel, {"x": x})
+            for kernel in (f"spmm-g{g}", "gemm-6x16", "ref")}
     for other in ("gemm-6x16", "ref"):
         err = rel_err(outs[f"spmm-g{g}"], outs[other])
         assert err <= TOL, f"spmm-g{g} vs {other} on C,H,W,M={shape} sparsity {sparsity}: rel_err {err:.3g}"
@@ -128,7 +115,7 @@ def test_tune_times_both_kernels_on_the_host_and_records_why():
     assert len(tuned) >= 3, [n.reason for n in compiled.plan.nodes]
     for n in tuned:
         assert ("sparse" in n.reason) == n.kernel.startswith("spmm-"), (n.name, n.kernel, n.reason)
-    feeds = _feeds(model)
+    feeds = random_feeds(model)
     expected = ort_run(model, feeds)
     sess = sparsecc.InferenceSession(compiled)
     got = dict(zip([o.name for o in sess.get_outputs()], sess.run(None, feeds)))

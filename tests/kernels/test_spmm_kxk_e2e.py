@@ -14,12 +14,11 @@ import numpy as np
 import onnx
 import pytest
 from onnx import numpy_helper
+from kernel_run import random_feeds, run_forced
 from ort_check import ort_run, rel_err
 
 import sparsecc
 from sparsecc import zoo
-from sparsecc.compiler.artifact import serialize
-from sparsecc.compiler.lower.plan import lower
 
 TOL = 1e-5
 MNIST = "tests/fixtures/mnist_cnn.onnx"
@@ -49,17 +48,11 @@ def zero_kxk_groups(model, sparsity: float, g: int = 4) -> list[str]:
     return changed
 
 
-def _feeds(model, seed=0):
-    x = model.graph.input[0]
-    shape = [d.dim_value or 1 for d in x.type.tensor_type.shape.dim]
-    return {x.name: np.random.default_rng(seed).standard_normal(shape).astype(np.float32)}
-
-
 @pytest.mark.parametrize("which", ["resnet18", "mnist"])
 def test_model_with_zeroed_kxk_groups_runs_sparse_and_matches_onnxruntime(which):
     model = zoo.build("resnet18", input_size=64) if which == "resnet18" else onnx.load(MNIST)
     assert zero_kxk_groups(model, 0.8), f"{which}: no k x k conv to sparsify"
-    feeds = _feeds(model)
+    feeds = random_feeds(model)
     expected = ort_run(model, feeds)
     compiled = sparsecc.compile(model)
     sparse = [n for n in compiled.plan.nodes if n.kernel.startswith("spmm-")]
@@ -96,18 +89,12 @@ def _conv_graph(c, h, w, m, k, stride, pad, dil, sparsity, g, seed):
                                  (9, 10, 10, 16, 3, 1, 2, 2), (32, 7, 7, 40, 1, 2, 0, 1)])
 @pytest.mark.parametrize("sparsity", [0.0, 0.5, 0.9, 1.0])
 def test_forced_sparse_kxk_equals_dense_on_the_same_weights(g, geo, sparsity):
-    from sparsecc import _runtime
-
     c, h, w, m, k, stride, pad, dil = geo
-    outs = {}
     dense = "igemm-6x16" if k > 1 else "im2col-gemm-6x16"
-    for kernel in (f"spmm-g{g}", dense, "ref"):
-        gr = _conv_graph(c, h, w, m, k, stride, pad, dil, sparsity, g, seed=g)
-        plan = lower(gr, "host", kernels="ref") if kernel == "ref" else lower(gr, "host", force={"conv": kernel})
-        assert plan.nodes[0].kernel == kernel
-        x = np.random.default_rng(1).standard_normal((1, c, h, w)).astype(np.float32)
-        sess = _runtime.Session(_runtime.Model.from_bytes(serialize(plan)), 1)
-        outs[kernel] = next(iter(sess.run({"x": x}).values()))
+    x = np.random.default_rng(1).standard_normal((1, c, h, w)).astype(np.float32)
+    outs = {kernel: run_forced(_conv_graph(c, h, w, m, k, stride, pad, dil, sparsity, g, seed=g), "conv", kernel,
+                               {"x": x})
+            for kernel in (f"spmm-g{g}", dense, "ref")}
     for other in (dense, "ref"):
         err = rel_err(outs[f"spmm-g{g}"], outs[other])
         assert err <= TOL, f"spmm-g{g} vs {other} on {geo} sparsity {sparsity}: rel_err {err:.3g}"

@@ -13,12 +13,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from onnx import numpy_helper
+from kernel_run import random_feeds, run_forced
 from ort_check import ort_run, rel_err
 
 import sparsecc
 from sparsecc import zoo
-from sparsecc.compiler.artifact import serialize
-from sparsecc.compiler.lower.plan import lower
 
 TOL = 1e-5
 
@@ -50,14 +49,8 @@ def zero_feature_groups(model, op: str, sparsity: float, g: int = 4) -> list[str
     return changed
 
 
-def _feeds(model, seed=0):
-    x = model.graph.input[0]
-    shape = [d.dim_value for d in x.type.tensor_type.shape.dim]
-    return {x.name: np.random.default_rng(seed).standard_normal(shape).astype(np.float32)}
-
-
 def _check_model(model, op: str, label: str):
-    feeds = _feeds(model)
+    feeds = random_feeds(model)
     expected = ort_run(model, feeds)
     compiled = sparsecc.compile(model)
     sparse = [n for n in compiled.plan.nodes if n.op == op and n.kernel.startswith("spmm-")]
@@ -110,16 +103,11 @@ def _gemm_graph(op, rows, k, n, sparsity, g, act, seed, bias=True):
 @pytest.mark.parametrize("op,rows,k,n", [("Gemm", 1, 300, 77), ("Gemm", 5, 64, 40), ("MatMul", 3, 96, 50)])
 @pytest.mark.parametrize("sparsity", [0.0, 0.5, 0.9, 1.0])
 def test_forced_sparse_gemm_equals_dense_gemm_on_the_same_weights(g, op, rows, k, n, sparsity):
-    from sparsecc import _runtime
-
     outs = {}
     for kernel in (f"spmm-g{g}", "gemm-6x16", "ref"):
         gr, xshape = _gemm_graph(op, rows, k, n, sparsity, g, "relu" if op == "Gemm" else "none", seed=g)
-        plan = lower(gr, "host", kernels="ref") if kernel == "ref" else lower(gr, "host", force={"mm": kernel})
-        assert plan.nodes[0].kernel == kernel
         x = np.random.default_rng(1).standard_normal(xshape).astype(np.float32)
-        sess = _runtime.Session(_runtime.Model.from_bytes(serialize(plan)), 1)
-        outs[kernel] = next(iter(sess.run({"x": x}).values()))
+        outs[kernel] = run_forced(gr, "mm", kernel, {"x": x})
     for other in ("gemm-6x16", "ref"):
         err = rel_err(outs[f"spmm-g{g}"], outs[other])
         assert err <= TOL, f"{op} spmm-g{g} vs {other} rows={rows} K={k} N={n} sparsity {sparsity}: rel_err {err:.3g}"
