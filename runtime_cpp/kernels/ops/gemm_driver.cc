@@ -54,10 +54,7 @@ size_t chunk_columns(size_t K, size_t P, size_t NR) {
 // +8% (the strip copy costs as much as the math) -- is even at K = 128, and
 // loses at K >= 256 (up to -40% at K = 256, P = 196: K rows at stride P
 // conflict in L1 where the packed strip is contiguous).
-bool pack_1x1_b(size_t M, size_t K, size_t P, size_t NR) {
-  (void)M, (void)P, (void)NR;
-  return K > 128;
-}
+bool pack_1x1_b(size_t K) { return K > 128; }
 
 void copy_columns(const float* x, size_t ldx, size_t p0, size_t nc, size_t r0, size_t r1, float* dst, size_t ld) {
   for (size_t r = r0; r < r1; ++r) std::memcpy(dst + (r - r0) * ld, x + r * ldx + p0, nc * sizeof(float));

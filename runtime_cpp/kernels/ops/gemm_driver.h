@@ -81,15 +81,8 @@ struct Im2col {
 // Copies rows [r0, r1) of columns [p0, p0 + nc) of X[K][ldx] to dst (row stride ld).
 void copy_columns(const float* x, size_t ldx, size_t p0, size_t nc, size_t r0, size_t r1, float* dst, size_t ld);
 
-// One image of a conv as GEMM: Y[M][P] from X (im == nullptr: a 1x1/stride-1/
-// pad-0 conv, X is [K][P]; else X is the [C][H][W] image). Column chunk by
-// column chunk, the B operand is first packed into scratch as contiguous
-// strips [strip][K][NR] (im2col'ed on the way when im != nullptr) -- strided
-// rows of X cost a TLB miss per k step -- then every tile reads one strip.
-// scratch must hold K * chunk_columns(K, P, NR) floats. par(n, body) must call
-// body(begin, end) over a partition of [0, n) (serially or on a thread pool).
 // 1x1 conv without packing B: every tile reads X[k][p0 + j] in place (row
-// stride P). Column chunks as in conv_image so one chunk's rows stay in L2.
+// stride P). Column chunks as in conv_packed_b so one chunk's rows stay in L2.
 template <typename Par>
 void conv_1x1_in_place(const ChannelGemm& g, size_t P, const float* x, float* y, Par&& par) {
   const size_t NR = g.v.NR, chunk = chunk_columns(g.K, P, NR);
@@ -99,11 +92,14 @@ void conv_1x1_in_place(const ChannelGemm& g, size_t P, const float* x, float* y,
   }
 }
 
-// Whether conv_image packs a 1x1 conv's B into strips (true) or reads it in
-// place (conv_1x1_in_place). See the definition for the measured rule.
-bool pack_1x1_b(size_t M, size_t K, size_t P, size_t NR);
+// Whether conv_image packs a 1x1 conv's B (K rows) into strips (true) or
+// reads it in place (conv_1x1_in_place). See the definition for the measured rule.
+bool pack_1x1_b(size_t K);
 
-// The packed path of conv_image (always packs B).
+// Column chunk by column chunk, the B operand is first packed into scratch as
+// contiguous strips [strip][K][NR] (im2col'ed on the way when im != nullptr)
+// -- strided rows of X cost a TLB miss per k step -- then every tile reads one
+// strip. scratch must hold K * chunk_columns(K, P, NR) floats.
 template <typename Par>
 void conv_packed_b(const ChannelGemm& g, const Im2col* im, size_t P, const float* x, float* y, float* scratch,
                    Par&& par) {
@@ -122,10 +118,14 @@ void conv_packed_b(const ChannelGemm& g, const Im2col* im, size_t P, const float
   }
 }
 
+// One image of a conv as GEMM: Y[M][P] from X (im == nullptr: a 1x1/stride-1/
+// pad-0 conv, X is [K][P]; else X is the [C][H][W] image), B packed or read in
+// place (pack_1x1_b). par(n, body) must call body(begin, end) over a partition
+// of [0, n) (serially or on a thread pool).
 template <typename Par>
 void conv_image(const ChannelGemm& g, const Im2col* im, size_t P, const float* x, float* y, float* scratch,
                 Par&& par) {
-  if (!im && !pack_1x1_b(g.M, g.K, P, g.v.NR)) conv_1x1_in_place(g, P, x, y, par);
+  if (!im && !pack_1x1_b(g.K)) conv_1x1_in_place(g, P, x, y, par);
   else conv_packed_b(g, im, P, x, y, scratch, par);
 }
 

@@ -59,7 +59,9 @@ Prepared prepare_conv(PrepareContext& ctx) {
 
   Prepared out;
   out.out_shapes = {{N, M, OH, OW}};
-  out.scratch_bytes = K * gemm::chunk_columns(K, P, NR) * sizeof(float);
+  // strips of packed B; none when a 1x1 conv reads X in place (gemm::pack_1x1_b)
+  const bool packs_b = kIm2col || gemm::pack_1x1_b(K);
+  out.scratch_bytes = packs_b ? K * gemm::chunk_columns(K, P, NR) * sizeof(float) : 0;
   const Variant v = resolve_gemm(MR, NR);
   const gemm::Im2col im{size_t(C),     size_t(H),     size_t(W),     size_t(kh),    size_t(kw),
                         size_t(cg.sh), size_t(cg.sw), size_t(cg.dh), size_t(cg.dw), size_t(cg.pt),
