@@ -79,7 +79,7 @@ struct PoolRow {
 };
 inline size_t pool_buf_floats(const PoolRow& p) {
   const size_t span = (p.OW - 1) * p.sw + (p.kw - 1) * p.dw + 1, row = p.pad_left + p.W;
-  return (span > row ? span : row) + 32;  // slack: a vector path may read 2 vectors past the last window
+  return (span > row ? span : row) + 32;  // slack: a stride-2 AVX-512 window reads 32 floats from its start
 }
 using PoolFn = void (*)(PoolOp op, const float* const* rows, size_t nrows, const PoolRow& p,
                         const float* col_scale, float row_scale, float* buf, float* y);

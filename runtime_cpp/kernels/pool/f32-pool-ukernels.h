@@ -13,6 +13,7 @@ namespace sparsecc::ukernel {
 
 SCC_DECLARE_POOL(scalar)
 SCC_DECLARE_POOL(avx2)
+SCC_DECLARE_POOL(avx512)
 SCC_DECLARE_POOL(neon)
 SCC_DECLARE_POOL(wasmsimd)
 

@@ -19,6 +19,7 @@ namespace sparsecc::ukernel {
 
 SCC_DECLARE_VECTOR(scalar)
 SCC_DECLARE_VECTOR(avx2)
+SCC_DECLARE_VECTOR(avx512)
 SCC_DECLARE_VECTOR(neon)
 SCC_DECLARE_VECTOR(wasmsimd)
 

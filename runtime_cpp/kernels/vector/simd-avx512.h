@@ -1,5 +1,6 @@
-// SIMD traits for AVX-512F (16 lanes), the subset the sparse family and the
-// shared activation code (f32-vact.h, f32-vmath.h) use. Same conventions as
+// SIMD traits for AVX-512F (16 lanes), the subset the sparse family, the
+// pooling rows (f32-pool.h) and the shared activation code (f32-vact.h,
+// f32-vmath.h) use. Same conventions as
 // simd-scalar.h. Internal linkage: included only by
 // files compiled with -mavx512f.
 #pragma once
@@ -29,6 +30,11 @@ struct SimdAvx512 {
   // the first n < N lanes (others zero; masked lanes are not read) / store only the first n lanes
   static V load_partial(const float* p, size_t n) { return _mm512_maskz_loadu_ps(tail_mask(n), p); }
   static void store_partial(float* p, V v, size_t n) { _mm512_mask_storeu_ps(p, tail_mask(n), v); }
+  // (p[0], p[2], ..., p[30]): reads 32 floats
+  static V load_even(const float* p) {
+    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    return _mm512_permutex2var_ps(loadu(p), even, loadu(p + 16));
+  }
   static V add(V a, V b) { return _mm512_add_ps(a, b); }
   static V sub(V a, V b) { return _mm512_sub_ps(a, b); }
   static V mul(V a, V b) { return _mm512_mul_ps(a, b); }
