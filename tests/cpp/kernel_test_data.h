@@ -28,6 +28,18 @@ inline std::vector<float> rnd(size_t n, uint32_t seed, float lo = -1.0f, float h
 // Dense W[M][C] (row-major) with round(s * groups) whole groups -- G
 // consecutive rows (output channels / features) x 1 column (input channel),
 // the last group row possibly narrower -- set to exactly zero.
+// Column counts that exercise a tile of NR columns at its edges: 1, around
+// NR / 2, NR - 1, NR, and around every 16-float vector boundary below NR
+// (AVX-512 tiles pick 1, 2 or 3 vectors from nr).
+inline std::vector<size_t> tile_edges(size_t NR) {
+  std::vector<size_t> v = {1, NR / 2 - 1, NR / 2, NR / 2 + 1, NR - 1, NR};
+  for (size_t b = 16; b < NR; b += 16)
+    for (size_t n : {b - 1, b, b + 1}) v.push_back(n);
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+  return v;
+}
+
 inline std::vector<float> group_sparse(size_t M, size_t C, size_t G, double s, uint32_t seed) {
   std::vector<float> w = rnd(M * C, seed);
   const size_t rows = (M + G - 1) / G, groups = rows * C;

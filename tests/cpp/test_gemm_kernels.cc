@@ -39,7 +39,7 @@ struct Tile {
   size_t MR, NR;
   std::string name;
 };
-const Tile kTiles[] = {{12, 32, "12x32"}, {6, 16, "6x16"}, {8, 8, "8x8"}, {4, 8, "4x8"}};
+const Tile kTiles[] = {{12, 32, "12x32"}, {8, 48, "8x48"}, {6, 16, "6x16"}, {8, 8, "8x8"}, {4, 8, "4x8"}};
 
 // One micro-kernel call on an mr x nr x k problem; `packed_a`: A is a [k][mr]
 // panel (conv layout), else row-major [mr][k + 3]. Returns the C buffer
@@ -86,7 +86,7 @@ TEST(every_gemm_variant_matches_double_oracle_and_scalar_twin_on_edge_tiles) {
     CHECK_MSG(scalar->arch == sparsecc::kernels::Arch::scalar, "last variant of " + t.name + " is not scalar");
     std::vector<size_t> mrs;  // every row count: mr = 1 takes the GEMV path of the SIMD variants
     for (size_t mr = 1; mr <= t.MR; ++mr) mrs.push_back(mr);
-    const std::vector<size_t> nrs = {1, t.NR / 2 - 1, t.NR / 2, t.NR / 2 + 1, t.NR - 1, t.NR};
+    const std::vector<size_t> nrs = scctest::tile_edges(t.NR);
     for (const auto* v : variants) {
       const GemmFn fn = sparsecc::kernels::as<GemmFn>(*v);
       const GemmFn sfn = sparsecc::kernels::as<GemmFn>(*scalar);
@@ -234,9 +234,9 @@ void check_conv(const ConvCase& c, const std::string& kernel, size_t MR, int thr
     }
 }
 
-const char* const kTileNames[] = {"12x32", "6x16", "8x8", "4x8"};
-const size_t kTileMR[] = {12, 6, 8, 4};
-const size_t kTileNR[] = {32, 16, 8, 8};
+const char* const kTileNames[] = {"12x32", "8x48", "6x16", "8x8", "4x8"};
+const size_t kTileMR[] = {12, 8, 6, 8, 4};
+const size_t kTileNR[] = {32, 48, 16, 8, 8};
 constexpr size_t kNumTiles = sizeof(kTileMR) / sizeof(kTileMR[0]);
 
 }  // namespace

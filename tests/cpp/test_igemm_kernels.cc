@@ -37,7 +37,7 @@ struct Tile {
   size_t MR, NR;
   const char* name;
 };
-const Tile kTiles[] = {{12, 32, "12x32"}, {6, 16, "6x16"}};
+const Tile kTiles[] = {{12, 32, "12x32"}, {8, 48, "8x48"}, {6, 16, "6x16"}};
 
 }  // namespace
 
@@ -54,7 +54,7 @@ TEST(every_igemm_variant_matches_double_oracle_and_scalar_twin_with_offset_rows)
     for (const auto* v : variants) {
       const IGemmFn fn = sparsecc::kernels::as<IGemmFn>(*v);
       for (size_t mr = 1; mr <= t.MR; ++mr)
-        for (size_t nr : {size_t(1), t.NR / 2 - 1, t.NR / 2, t.NR / 2 + 1, t.NR - 1, t.NR})
+        for (size_t nr : scctest::tile_edges(t.NR))
           for (size_t k : {size_t(1), size_t(5), size_t(40)})
             for (Bias bm : {Bias::none, Bias::per_row, Bias::per_col})
               for (size_t e = 0; e < eps.size(); ++e) {
@@ -253,7 +253,7 @@ void check_op(const Case& c, const std::string& tile, size_t MR, uint32_t seed) 
 
 TEST(conv_igemm_op_matches_reference_and_is_bit_identical_on_two_threads) {
   uint32_t seed = 3000;
-  for (size_t t = 0; t < 2; ++t) {
+  for (size_t t = 0; t < sizeof(kTiles) / sizeof(kTiles[0]); ++t) {
     const std::string tile = kTiles[t].name;
     check_op({16, 15, 13, 21, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1}, tile, kTiles[t].MR, ++seed);
     check_op({8, 17, 19, 30, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1}, tile, kTiles[t].MR, ++seed);

@@ -2,7 +2,8 @@
 
 Per tile ``t`` of ``TILES`` (preference order; the selector prefers a tile the
 target has a SIMD row for: 12x32 on AVX-512, 6x16 on AVX2, 8x8 on NEON, 4x8 on
-WASM SIMD):
+WASM SIMD; for Conv on AVX-512 the 8x48 tile comes first where ``gemm_tiles``
+expects it to be faster):
 
 * ``gemm-<t>`` for ``Conv``: 1x1, stride 1, no padding, dilation 1, group 1,
   constant W -- an NCHW GEMM ``Y[M, HW] = W[M, C] . X[C, HW]``;
@@ -27,6 +28,7 @@ import numpy as np
 
 from ...ir import Graph, Node, Value
 from . import KernelSpec, Packed, register
+from .gemm_tiles import prefers_8x48
 from .igemm import IGEMM_TILES, igemm_applies
 
 TILES = ((12, 32), (6, 16), (8, 8), (4, 8))
@@ -126,6 +128,17 @@ def _pack_matmul(mr: int, nr: int):
         return Packed([node.inputs[0], _packed_value(graph, b, flat, f"panels{mr}x{nr}")])
     return pack
 
+
+# 8x48 (AVX-512) for Conv only, ahead of 12x32, where gemm_tiles' model expects it to be at
+# least as fast; elsewhere the specs below apply (Gemm/MatMul keep 12x32: batch-1 rows).
+register(KernelSpec(name="gemm-8x48", op="Conv", requires=(("gemm", "8x48"),),
+                    applies=lambda n: conv_gemm_kind(n) == "gemm" and prefers_8x48(n, "gemm"),
+                    pack=_pack_conv(8, 48)))
+register(KernelSpec(name="igemm-8x48", op="Conv", requires=(("igemm", "8x48"),),
+                    applies=lambda n: igemm_applies(n) and prefers_8x48(n, "igemm"), pack=_pack_conv(8, 48)))
+register(KernelSpec(name="im2col-gemm-8x48", op="Conv", requires=(("gemm", "8x48"),),
+                    applies=lambda n: conv_gemm_kind(n) == "im2col" and prefers_8x48(n, "im2col"),
+                    pack=_pack_conv(8, 48)))
 
 for _mr, _nr in TILES:
     _tile = f"{_mr}x{_nr}"

@@ -18,7 +18,7 @@ from ...ir import Node
 
 MAX_PLANE_FLOATS = 1 << 26
 # the gemm tiles that have igemm rows in kernels.def (and op bindings in gemm_ops.cc)
-IGEMM_TILES = ((12, 32), (6, 16))
+IGEMM_TILES = ((12, 32), (6, 16))   # (8, 48) too, registered separately in gemm.py
 
 
 def plane_floats(node: Node) -> int:

@@ -14,6 +14,8 @@ namespace sparsecc::ukernel {
 
 SCC_DECLARE_GEMM(scc_f32_gemm_ukernel_12x32__scalar);
 SCC_DECLARE_GEMM(scc_f32_gemm_ukernel_12x32__avx512);
+SCC_DECLARE_GEMM(scc_f32_gemm_ukernel_8x48__scalar);
+SCC_DECLARE_GEMM(scc_f32_gemm_ukernel_8x48__avx512);
 SCC_DECLARE_GEMM(scc_f32_gemm_ukernel_6x16__scalar);
 SCC_DECLARE_GEMM(scc_f32_gemm_ukernel_6x16__avx2);
 SCC_DECLARE_GEMM(scc_f32_gemm_ukernel_8x8__scalar);
@@ -31,6 +33,8 @@ SCC_DECLARE_GEMM(scc_f32_gemm_ukernel_4x8__wasmsimd);
 
 SCC_DECLARE_IGEMM(scc_f32_igemm_ukernel_12x32__scalar);
 SCC_DECLARE_IGEMM(scc_f32_igemm_ukernel_12x32__avx512);
+SCC_DECLARE_IGEMM(scc_f32_igemm_ukernel_8x48__scalar);
+SCC_DECLARE_IGEMM(scc_f32_igemm_ukernel_8x48__avx512);
 SCC_DECLARE_IGEMM(scc_f32_igemm_ukernel_6x16__scalar);
 SCC_DECLARE_IGEMM(scc_f32_igemm_ukernel_6x16__avx2);
 

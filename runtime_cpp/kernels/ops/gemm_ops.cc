@@ -209,7 +209,7 @@ void register_tile(OpRegistry& r) {
   const std::string tile = std::to_string(MR) + "x" + std::to_string(NR);
   r.add("Conv", "gemm-" + tile, prepare_conv<MR, NR, ConvPath::gemm>);
   r.add("Conv", "im2col-gemm-" + tile, prepare_conv<MR, NR, ConvPath::im2col>);
-  if constexpr ((MR == 12 && NR == 32) || (MR == 6 && NR == 16))  // the tiles with igemm rows in kernels.def
+  if constexpr ((MR == 12 && NR == 32) || (MR == 8 && NR == 48) || (MR == 6 && NR == 16))  // igemm rows in kernels.def
     r.add("Conv", "igemm-" + tile, prepare_conv<MR, NR, ConvPath::igemm>);
   r.add("Gemm", "gemm-" + tile, prepare_gemm<MR, NR>);
   r.add("MatMul", "gemm-" + tile, prepare_matmul<MR, NR>);
@@ -220,6 +220,7 @@ void register_tile(OpRegistry& r) {
 
 void register_gemm_ops(OpRegistry& r) {
   register_tile<12, 32>(r);
+  register_tile<8, 48>(r);
   register_tile<6, 16>(r);
   register_tile<8, 8>(r);
   register_tile<4, 8>(r);
