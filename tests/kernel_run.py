@@ -12,6 +12,17 @@ def random_feeds(model, seed: int = 0) -> dict[str, np.ndarray]:
     return {x.name: np.random.default_rng(seed).standard_normal(shape).astype(np.float32)}
 
 
+def host_takes_pgemm(model) -> bool:
+    """True if the host target runs the model's first Conv on ``pgemm-7x48``: a small output
+    plane (``pgemm_applies``) and an AVX-512 host (elsewhere pgemm has only its scalar row)."""
+    from sparsecc.compiler.frontend.onnx import import_onnx
+    from sparsecc.compiler.lower.kernel_specs.pgemm import pgemm_applies
+    from sparsecc.compiler.lower.targets import get_target
+
+    conv = next(n for n in import_onnx(model).nodes if n.op == "Conv")
+    return pgemm_applies(conv) and "avx512" in get_target("host").archs
+
+
 def run_forced(graph, node: str, kernel: str, feeds: dict[str, np.ndarray]) -> np.ndarray:
     """Lower ``graph`` for the host with ``kernel`` forced on ``node`` ("ref": the
     reference kernels everywhere), check the plan took it, run it on 1 thread and

@@ -31,6 +31,8 @@
 #include "../../runtime_cpp/kernels/gemm/f32-gemm.h"
 #include "../../runtime_cpp/kernels/ops/gemm_driver.h"
 #include "../../runtime_cpp/kernels/ops/igemm_driver.h"
+#include "../../runtime_cpp/kernels/ops/pgemm_driver.h"
+#include "../../runtime_cpp/kernels/pgemm/f32-pgemm.h"
 
 namespace {
 
@@ -138,8 +140,10 @@ struct Result {
   double ms, gflops;
 };
 
-// mode: "" (Gemm), "im2col" / "igemm" (k x k conv), "packB" / "inplace" (1x1 conv)
-Result bench_layer(const Layer& L, gemm::Variant v, ukernel::IGemmFn ifn, const std::string& mode, int repeat) {
+// mode: "" (Gemm), "im2col" / "igemm" (k x k conv), "packB" / "inplace" (1x1 conv), "pgemm" (any
+// conv, with the pgemm micro-kernel pfn of tile PT x NR = v.MR x v.NR)
+Result bench_layer(const Layer& L, gemm::Variant v, ukernel::IGemmFn ifn, const std::string& mode, int repeat,
+                   ukernel::PGemmFn pfn = nullptr) {
   std::mt19937 rng(42);
   std::uniform_real_distribution<float> u(-1.0f, 1.0f);
   auto rand_vec = [&](size_t n) {
@@ -157,6 +161,7 @@ Result bench_layer(const Layer& L, gemm::Variant v, ukernel::IGemmFn ifn, const 
   gemm::RowGemm rg;
   gemm::Im2col im{};
   std::unique_ptr<igemm::DirectConv> dc;
+  std::unique_ptr<pgemm::PixelConv> pc;
   if (L.k == 0) {  // Gemm: X[1, K] * W[N, K]^T
     const size_t N = L.M, K = L.C;
     x = rand_vec(K), w = rand_vec(N * K), bias = rand_vec(N), y.assign(N, 0.0f);
@@ -174,7 +179,18 @@ Result bench_layer(const Layer& L, gemm::Variant v, ukernel::IGemmFn ifn, const 
     im = {L.C, L.H, L.W, L.k, L.k, L.stride, L.stride, 1, 1, L.pad, L.pad, OH, OW};
     scratch.assign(K * gemm::chunk_columns(K, P, v.NR), 0.0f);
     flops = 2.0 * L.M * K * P;
-    if (mode == "igemm") {
+    if (mode == "pgemm") {
+      packed = gemm::pack_bt_panels(w.data(), L.M, K, v.NR);
+      if (direct) {
+        pc = std::make_unique<pgemm::PixelConv>(pfn, v.MR, v.NR, L.M, K, P, ep);
+      } else {
+        const igemm::ConvShape cs{L.C, L.H, L.W, L.M, L.k, L.k, L.stride, L.stride, 1, 1, L.pad, L.pad, L.pad, L.pad};
+        pc = std::make_unique<pgemm::PixelConv>(pfn, v.MR, v.NR,
+                                                std::make_shared<const igemm::DirectConv>(nullptr, 1, 1, cs, ep), L.M, ep);
+      }
+      scratch.assign(pc->scratch_floats(), 0.0f);
+      run = [&] { pc->conv_image(packed.data(), bias.data(), x.data(), y.data(), scratch.data(), serial); };
+    } else if (mode == "igemm") {
       const igemm::ConvShape cs{L.C, L.H, L.W, L.M, L.k, L.k, L.stride, L.stride, 1, 1, L.pad, L.pad, L.pad, L.pad};
       dc = std::make_unique<igemm::DirectConv>(ifn, v.MR, v.NR, cs, ep);
       scratch.assign(dc->scratch_floats(), 0.0f);
@@ -230,9 +246,12 @@ int main(int argc, char** argv) {
   };
   std::vector<Var> variants;
 #if defined(__x86_64__)
-  if (__builtin_cpu_supports("avx512f"))
+  if (__builtin_cpu_supports("avx512f")) {
     variants.push_back({"avx512 12x32", {ukernel::scc_f32_gemm_ukernel_12x32__avx512, 12, 32},
                         ukernel::scc_f32_igemm_ukernel_12x32__avx512});
+    variants.push_back({"avx512 8x48", {ukernel::scc_f32_gemm_ukernel_8x48__avx512, 8, 48},
+                        ukernel::scc_f32_igemm_ukernel_8x48__avx512});
+  }
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
     variants.push_back({"avx2 6x16", {ukernel::scc_f32_gemm_ukernel_6x16__avx2, 6, 16},
                         ukernel::scc_f32_igemm_ukernel_6x16__avx2});
@@ -265,6 +284,15 @@ int main(int argc, char** argv) {
                     r.gflops, peak > 0 ? 100.0 * r.gflops / (peak * lanes_factor(var.name)) : 0.0);
         std::fflush(stdout);
       }
+#if defined(__x86_64__)
+    if (L.k > 0 && __builtin_cpu_supports("avx512f")) {  // pgemm: channels as vectors, pixels broadcast
+      const Result r = bench_layer(L, {nullptr, 7, 48}, nullptr, "pgemm", repeat,
+                                   ukernel::scc_f32_pgemm_ukernel_7x48__avx512);
+      std::printf("%-12s %-26s %-12s %-8s %9.3f %9.1f %6.1f%%\n", L.model, L.name, "avx512 7x48", "pgemm", r.ms,
+                  r.gflops, peak > 0 ? 100.0 * r.gflops / (2 * peak) : 0.0);
+      std::fflush(stdout);
+    }
+#endif
   }
   return 0;
 }

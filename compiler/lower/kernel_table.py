@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..errors import CompileError
 
-FAMILIES = ("gemm", "igemm", "dwconv", "vact", "vbinary", "vbinaryc", "vsum", "pool", "softmax", "layernorm", "spmm", "spmv")
+FAMILIES = ("gemm", "igemm", "pgemm", "dwconv", "vact", "vbinary", "vbinaryc", "vsum", "pool", "softmax", "layernorm", "spmm", "spmv")
 ARCHS = ("scalar", "avx2", "avx512", "neon", "wasmsimd")
 
 

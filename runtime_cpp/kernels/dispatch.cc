@@ -13,6 +13,7 @@
 namespace sparsecc::ukernel {
 #define SCC_FAMILY_gemm GemmFn
 #define SCC_FAMILY_igemm IGemmFn
+#define SCC_FAMILY_pgemm PGemmFn
 #define SCC_FAMILY_dwconv DwConvFn
 #define SCC_FAMILY_vact ActFn
 #define SCC_FAMILY_vbinary BinaryFn
@@ -131,6 +132,7 @@ const KernelEntry& need(const char* family, const std::string& tile) {
 
 ukernel::GemmFn best_gemm(const std::string& tile) { return as<ukernel::GemmFn>(need("gemm", tile)); }
 ukernel::IGemmFn best_igemm(const std::string& tile) { return as<ukernel::IGemmFn>(need("igemm", tile)); }
+ukernel::PGemmFn best_pgemm(const std::string& tile) { return as<ukernel::PGemmFn>(need("pgemm", tile)); }
 ukernel::DwConvFn best_dwconv(const std::string& tile) { return as<ukernel::DwConvFn>(need("dwconv", tile)); }
 ukernel::ActFn best_vact() { return as<ukernel::ActFn>(need("vact", "")); }
 ukernel::BinaryFn best_vbinary() { return as<ukernel::BinaryFn>(need("vbinary", "")); }

@@ -49,6 +49,7 @@ const KernelEntry* best(const std::string& family, const std::string& tile);
 // variants when nothing usable exists. tile "" for the vector families.
 ukernel::GemmFn best_gemm(const std::string& tile);
 ukernel::IGemmFn best_igemm(const std::string& tile);
+ukernel::PGemmFn best_pgemm(const std::string& tile);
 ukernel::DwConvFn best_dwconv(const std::string& tile);
 ukernel::ActFn best_vact();
 ukernel::BinaryFn best_vbinary();

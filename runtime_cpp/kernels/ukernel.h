@@ -46,6 +46,25 @@ using IGemmFn = void (*)(size_t mr, size_t nr, size_t k, const float* a, size_t 
                          const float* b, const ptrdiff_t* b_off, float* c, size_t c_row_stride,
                          const float* bias, Bias bias_mode, const Epilogue& ep);
 
+// ---- Pixel-broadcast GEMM (family pgemm): conv over small planes ---------------
+// The transposed form of the conv GEMM: output channels are the vector operand,
+// pixels the broadcast one, so a plane of 49 pixels fills every lane (the
+// column tiles above round it up to 64). For pixels p < np (np <= PT of the
+// tile) and channels c < nc (nc <= NR):
+//   y[c * y_stride + y_pix[p]] = act(bias[c] + sum_kk w[kk * w_k_stride + c] * x[x_off[kk] + x_pix[p]])
+// w: a weight panel [k][nc] (W^T of nc output channels); x_off[kk]: where B row
+// kk starts (1x1 conv: kk * HW; k x k: the igemm phase-plane offset table);
+// x_pix / y_pix: per pixel of the tile, its offset in a B row / in an output
+// channel plane. bias: nc floats or nullptr. k >= 1, 1 <= np, 1 <= nc.
+// K blocking (the driver runs a block of k for every pixel tile while that
+// block of weights is in L1): `acc` holds one tile's running sums as
+// [PT][NR] floats; kPGemmAccumulate starts from them instead of zero,
+// kPGemmPartial stores the sums there (no bias, no activation, y untouched).
+constexpr uint32_t kPGemmAccumulate = 1u, kPGemmPartial = 2u;
+using PGemmFn = void (*)(size_t np, size_t nc, size_t k, const float* w, size_t w_k_stride, const float* x,
+                         const ptrdiff_t* x_off, const ptrdiff_t* x_pix, float* acc, uint32_t flags, float* y,
+                         size_t y_stride, const ptrdiff_t* y_pix, const float* bias, const Epilogue& ep);
+
 // ---- Depthwise conv, one channel plane, fixed kernel size and stride per variant --
 // y[oh][ow] = act(bias + sum_{ky,kx} w[ky*K + kx] * x[oh*S - pad_top + ky][ow*S - pad_left + kx])
 // with zero padding outside [0,H) x [0,W). Dilation 1. Writes OH x OW floats (row stride OW).

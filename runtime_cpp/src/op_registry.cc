@@ -18,6 +18,9 @@ const OpRegistry& OpRegistry::instance() {
 #ifdef SCC_HAVE_GEMM_OPS
     register_gemm_ops(r);
 #endif
+#ifdef SCC_HAVE_PGEMM_OPS
+    register_pgemm_ops(r);
+#endif
 #ifdef SCC_HAVE_DWCONV_OPS
     register_dwconv_ops(r);
 #endif

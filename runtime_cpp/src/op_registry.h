@@ -40,6 +40,7 @@ void register_pad_ref(OpRegistry& r);
 // Fast-kernel op bindings (runtime_cpp/kernels/ops/<name>_ops.cc), registered
 // when CMake found the file (SCC_HAVE_<NAME>_OPS). Kernel names: docs/kernels.md.
 void register_gemm_ops(OpRegistry& r);
+void register_pgemm_ops(OpRegistry& r);
 void register_dwconv_ops(OpRegistry& r);
 void register_vector_ops(OpRegistry& r);
 void register_pool_ops(OpRegistry& r);

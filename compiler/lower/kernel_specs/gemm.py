@@ -29,6 +29,7 @@ import numpy as np
 from ...ir import Graph, Node, Value
 from . import KernelSpec, Packed, register
 from .gemm_tiles import prefers_8x48
+from .pgemm import SPEC as PGEMM_SPEC
 from .igemm import IGEMM_TILES, igemm_applies
 
 TILES = ((12, 32), (6, 16), (8, 8), (4, 8))
@@ -129,6 +130,8 @@ def _pack_matmul(mr: int, nr: int):
     return pack
 
 
+# pgemm (channels as vectors) for Conv on small planes, ahead of every column tile
+register(PGEMM_SPEC)
 # 8x48 (AVX-512) for Conv only, ahead of 12x32, where gemm_tiles' model expects it to be at
 # least as fast; elsewhere the specs below apply (Gemm/MatMul keep 12x32: batch-1 rows).
 register(KernelSpec(name="gemm-8x48", op="Conv", requires=(("gemm", "8x48"),),
