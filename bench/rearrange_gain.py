@@ -15,7 +15,7 @@
 
 Writes bench/results/rearrange.json and prints a table.
 
-    python -m bench.rearrange_gain [--budget 10] [--models mobilenet_v1,...] [--input-size 224]
+    python -m bench.rearrange_gain [--budget 10] [--models mobilenet_v1,...] [--input-size 224] [--max-steps N]
 
 "seconds" / "cpu_seconds" are the pass's wall / CPU time (the machine may be shared); "cut_by_budget" says whether the wall-time safety net stopped a
 search before its step bound (then the permutation could depend on the machine's speed).
@@ -70,11 +70,11 @@ def kept_fraction(energies, g: int, s: float) -> float:
     return sum(kept_energy(e, g, s) for e in energies) / sum(float(e.sum()) for e in energies)
 
 
-def magnitude_row(name: str, model, s: float, budget: float, seed: int) -> dict:
+def magnitude_row(name: str, model, s: float, budget: float, seed: int, max_steps: int | None = None) -> dict:
     base = layer_energies(canonical(model))
     graph = canonical(model)
     t0, c0 = time.perf_counter(), time.process_time()
-    p = Rearrange(s, "g4", seed=seed, budget_s=budget)
+    p = Rearrange(s, "g4", seed=seed, budget_s=budget, max_steps=max_steps)
     p.run(graph)
     seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     g4, g1 = kept_fraction(base, 4, s), kept_fraction(base, 1, s)
@@ -125,14 +125,18 @@ def main():
                     help="wall-time safety net per model (seconds); the search itself is step-bounded")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--skip-mnist", action="store_true")
+    ap.add_argument("--max-steps", type=int, default=None,
+                    help="refinement steps per search instead of the pass's step plan (how far more search goes: "
+                         "on random weights the gap closed saturates)")
     args = ap.parse_args()
     sps = [float(s) for s in args.sparsities.split(",")]
     result = {"pattern": "g4", "metric": "kept share of squared weights of the default-sparsified layers",
-              "input_size": args.input_size, "budget_s": args.budget, "seed": args.seed, "zoo": [], "mnist": None}
+              "input_size": args.input_size, "budget_s": args.budget, "seed": args.seed, "max_steps": args.max_steps,
+              "zoo": [], "mnist": None}
     for name in args.models.split(","):
         model = MNIST if name == "mnist_cnn" else zoo.build(name, input_size=args.input_size)
         for s in sps:
-            row = magnitude_row(name, model, s, args.budget, args.seed)
+            row = magnitude_row(name, model, s, args.budget, args.seed, args.max_steps)
             result["zoo"].append(row)
             print(f"{name:13s} {100 * s:.0f}%: g4 {row['g4']:.4f} -> {row['g4_rearranged']:.4f} (g1 {row['g1']:.4f}; "
                   f"gap closed {100 * row['gap_closed']:.1f}%, {row['seconds']:.1f} s, {row['cpu_seconds']:.1f} s CPU"
@@ -141,7 +145,7 @@ def main():
         dense, rows = mnist_rows([s for s in sps if s < 0.9] or sps, args.budget)
         result["mnist"] = {"model": "tests/fixtures/mnist_cnn.onnx", "dense_top1": dense, "rows": rows,
                            "evaluator": "numpy reference (compiler.ir.evaluate)"}
-    write_json(OUT, result)
+    write_json(OUT if args.max_steps is None else OUT.replace(".json", f"-steps{args.max_steps}.json"), result)
     print_tables(result)
 
 
