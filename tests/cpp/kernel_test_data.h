@@ -30,9 +30,13 @@ inline std::vector<float> rnd(size_t n, uint32_t seed, float lo = -1.0f, float h
 // the last group row possibly narrower -- set to exactly zero.
 // Column counts that exercise a tile of NR columns at its edges: 1, around
 // NR / 2, NR - 1, NR, and around every 16-float vector boundary below NR
-// (AVX-512 tiles pick 1, 2 or 3 vectors from nr).
-inline std::vector<size_t> tile_edges(size_t NR) {
+// (AVX-512 tiles pick 1, 2 or 3 vectors from nr); with MR, also 2, 3 and
+// around MR (strips narrower than the row count).
+inline std::vector<size_t> tile_edges(size_t NR, size_t MR = 0) {
   std::vector<size_t> v = {1, NR / 2 - 1, NR / 2, NR / 2 + 1, NR - 1, NR};
+  if (MR > 2)  // the AVX-512 tiles put rows in lanes for strips of fewer than MR columns
+    for (size_t n : {size_t(2), size_t(3), MR - 1, MR, MR + 1})
+      if (n <= NR) v.push_back(n);
   for (size_t b = 16; b < NR; b += 16)
     for (size_t n : {b - 1, b, b + 1}) v.push_back(n);
   std::sort(v.begin(), v.end());

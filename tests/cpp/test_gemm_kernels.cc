@@ -86,7 +86,7 @@ TEST(every_gemm_variant_matches_double_oracle_and_scalar_twin_on_edge_tiles) {
     CHECK_MSG(scalar->arch == sparsecc::kernels::Arch::scalar, "last variant of " + t.name + " is not scalar");
     std::vector<size_t> mrs;  // every row count: mr = 1 takes the GEMV path of the SIMD variants
     for (size_t mr = 1; mr <= t.MR; ++mr) mrs.push_back(mr);
-    const std::vector<size_t> nrs = scctest::tile_edges(t.NR);
+    const std::vector<size_t> nrs = scctest::tile_edges(t.NR, t.MR);
     for (const auto* v : variants) {
       const GemmFn fn = sparsecc::kernels::as<GemmFn>(*v);
       const GemmFn sfn = sparsecc::kernels::as<GemmFn>(*scalar);

@@ -54,7 +54,7 @@ TEST(every_igemm_variant_matches_double_oracle_and_scalar_twin_with_offset_rows)
     for (const auto* v : variants) {
       const IGemmFn fn = sparsecc::kernels::as<IGemmFn>(*v);
       for (size_t mr = 1; mr <= t.MR; ++mr)
-        for (size_t nr : scctest::tile_edges(t.NR))
+        for (size_t nr : scctest::tile_edges(t.NR, t.MR))
           for (size_t k : {size_t(1), size_t(5), size_t(40)})
             for (Bias bm : {Bias::none, Bias::per_row, Bias::per_col})
               for (size_t e = 0; e < eps.size(); ++e) {
