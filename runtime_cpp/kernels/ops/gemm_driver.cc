@@ -41,7 +41,10 @@ std::vector<float> pack_bt_panels(const float* w, size_t N, size_t K, size_t NR)
 }
 
 size_t chunk_columns(size_t K, size_t P, size_t NR) {
-  constexpr size_t kL2Budget = size_t(1) << 20;  // bytes of B operand kept hot per chunk
+  // bytes of B operand kept hot per chunk: a quarter of a 1 MiB L2 (AMD Zen 4), which
+  // every m-block re-reads while the output rows stream out (1 MiB chunks spilled to L3
+  // there: MobileNet-v1 pw1 1.15x, pw3 1.1x the time; docs/kernels.md, "gemm")
+  constexpr size_t kL2Budget = size_t(256) << 10;
   const size_t all = (P + NR - 1) / NR * NR;
   size_t cols = kL2Budget / (std::max<size_t>(K, 1) * sizeof(float)) / NR * NR;
   cols = std::max(cols, 4 * NR);
