@@ -43,6 +43,12 @@ struct SimdAvx2 {
     const V e = _mm256_shuffle_ps(loadu(p), loadu(p + 8), _MM_SHUFFLE(2, 0, 2, 0));
     return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(e), _MM_SHUFFLE(3, 1, 2, 0)));
   }
+  // (a, b) = 16 consecutive floats -> even[0..7] = the even ones, odd[0..7] = the odd ones
+  static void deinterleave(V a, V b, float* even, float* odd) {
+    const V e = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0)), o = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1));
+    storeu(even, _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(e), _MM_SHUFFLE(3, 1, 2, 0))));
+    storeu(odd, _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(o), _MM_SHUFFLE(3, 1, 2, 0))));
+  }
   // (0 x s, p[0], .., p[n-1], 0..): lanes i in [s, s+n) hold p[i-s], the others zero;
   // reads only those p[i-s] (masked lanes do not fault; dwconv: a row behind its left pad)
   static V load_shifted(const float* p, size_t s, size_t n) {
