@@ -12,7 +12,10 @@ from sparsecc.profile.schema import validate
 
 @pytest.fixture(scope="module")
 def model_path(tmp_path_factory):
-    return small_mobilenet(tmp_path_factory.mktemp("m") / "mv1.onnx", input_size=96, width=0.5)
+    # large enough (~8 ms a run) that the per-run overhead the coverage test allows (15 %)
+    # is not eaten by faster kernels on a loaded machine: at 96 px, width 0.5 it scored
+    # 84.8 % once in CI (AVX2 host, ~2 ms runs; 88 % quiet, 95 % at this size)
+    return small_mobilenet(tmp_path_factory.mktemp("m") / "mv1.onnx", input_size=160, width=0.75)
 
 
 @pytest.fixture(scope="module")
