@@ -12,15 +12,23 @@ def random_feeds(model, seed: int = 0) -> dict[str, np.ndarray]:
     return {x.name: np.random.default_rng(seed).standard_normal(shape).astype(np.float32)}
 
 
-def host_takes_pgemm(model) -> bool:
-    """True if the host target runs the model's first Conv on ``pgemm-7x48``: a small output
-    plane (``pgemm_applies``) and an AVX-512 host (elsewhere pgemm has only its scalar row)."""
+def pgemm_for(model, target: str = "host") -> str | None:
+    """The pgemm kernel ``target`` runs the model's first Conv on, or None: ``pgemm-7x48``
+    for a small output plane (``pgemm_applies``) on an AVX-512 target, ``pgemm-6x16`` for a
+    k x k conv with K >= MIN_K (``pgemm_kxk_applies``) on an AVX2 target without AVX-512
+    (where AVX-512 exists its column tiles are preferred); elsewhere pgemm has only its
+    scalar rows."""
     from sparsecc.compiler.frontend.onnx import import_onnx
-    from sparsecc.compiler.lower.kernel_specs.pgemm import pgemm_applies
+    from sparsecc.compiler.lower.kernel_specs.pgemm import pgemm_applies, pgemm_kxk_applies
     from sparsecc.compiler.lower.targets import get_target
 
     conv = next(n for n in import_onnx(model).nodes if n.op == "Conv")
-    return pgemm_applies(conv) and "avx512" in get_target("host").archs
+    archs = get_target(target).archs
+    if "avx512" in archs:
+        return "pgemm-7x48" if pgemm_applies(conv) else None
+    if "avx2" in archs and pgemm_kxk_applies(conv):
+        return "pgemm-6x16"
+    return None
 
 
 def run_forced(graph, node: str, kernel: str, feeds: dict[str, np.ndarray]) -> np.ndarray:

@@ -285,11 +285,22 @@ int main(int argc, char** argv) {
         std::fflush(stdout);
       }
 #if defined(__x86_64__)
-    if (L.k > 0 && __builtin_cpu_supports("avx512f")) {  // pgemm: channels as vectors, pixels broadcast
-      const Result r = bench_layer(L, {nullptr, 7, 48}, nullptr, "pgemm", repeat,
-                                   ukernel::scc_f32_pgemm_ukernel_7x48__avx512);
-      std::printf("%-12s %-26s %-12s %-8s %9.3f %9.1f %6.1f%%\n", L.model, L.name, "avx512 7x48", "pgemm", r.ms,
-                  r.gflops, peak > 0 ? 100.0 * r.gflops / (2 * peak) : 0.0);
+    // pgemm: channels as vectors, pixels broadcast (every conv layer; chosen only for small planes)
+    struct PVar {
+      const char* name;
+      size_t PT, NR;
+      ukernel::PGemmFn fn;
+      bool ok;
+    };
+    const PVar pvars[] = {
+        {"avx512 7x48", 7, 48, ukernel::scc_f32_pgemm_ukernel_7x48__avx512, __builtin_cpu_supports("avx512f") != 0},
+        {"avx2 6x16", 6, 16, ukernel::scc_f32_pgemm_ukernel_6x16__avx2,
+         __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")}};
+    for (const PVar& pv : pvars) {
+      if (L.k == 0 || !pv.ok) continue;
+      const Result r = bench_layer(L, {nullptr, pv.PT, pv.NR}, nullptr, "pgemm", repeat, pv.fn);
+      std::printf("%-12s %-26s %-12s %-8s %9.3f %9.1f %6.1f%%\n", L.model, L.name, pv.name, "pgemm", r.ms, r.gflops,
+                  peak > 0 ? 100.0 * r.gflops / (peak * lanes_factor(pv.name)) : 0.0);
       std::fflush(stdout);
     }
 #endif

@@ -8,8 +8,9 @@
 // (pgemm::PixelConv): a double direct-conv oracle over 1x1 and k x k
 // geometries (strides, dilations, pads), M and pixel counts around the tile,
 // K across several k blocks, with an exactly sized scratch and a partitioned
-// "par" that must give bit-identical results. Op level: Conv "pgemm-7x48"
-// through the runtime against "ref" on 1 and 2 threads, and its rejections.
+// "par" that must give bit-identical results. Op level: Conv "pgemm-7x48" and
+// "pgemm-6x16" through the runtime against "ref" on 1 and 2 threads, and
+// their rejections. Every check runs for each tile of the table (kTiles).
 #include <cmath>
 #include <cstdint>
 #include <memory>
@@ -33,15 +34,22 @@ using sparsecc::ukernel::PGemmFn;
 
 namespace {
 
-constexpr size_t kPT = 7, kNR = 48;
+struct Tile {
+  const char* name;
+  size_t PT, NR;
+};
+// every pgemm tile of kernels.def: 7x48 (AVX-512 row), 6x16 (AVX2 row)
+constexpr Tile kTiles[] = {{"7x48", 7, 48}, {"6x16", 6, 16}};
 
 }  // namespace
 
 TEST(every_pgemm_variant_matches_double_oracle_and_scalar_twin) {
-  const auto variants = sparsecc::kernels::available("pgemm", "7x48");
+  for (const Tile& tile : kTiles) {
+  const size_t kPT = tile.PT, kNR = tile.NR;
+  const auto variants = sparsecc::kernels::available("pgemm", tile.name);
   CHECK_MSG(!variants.empty() && variants.back()->arch == sparsecc::kernels::Arch::scalar,
-            "pgemm 7x48: no variants or no scalar fallback last");
-  if (variants.empty()) return;
+            std::string("pgemm ") + tile.name + ": no variants or no scalar fallback last");
+  if (variants.empty()) continue;
   const PGemmFn twin = sparsecc::kernels::as<PGemmFn>(*variants.back());
   const auto& eps = sparsecc::test::all_epilogues();
   size_t checked = 0;
@@ -98,6 +106,7 @@ TEST(every_pgemm_variant_matches_double_oracle_and_scalar_twin) {
           }
   }
   CHECK(checked > 200);
+  }
 }
 
 namespace {
@@ -112,13 +121,15 @@ std::string name_of(const Case& c) {
          " pad " + s(c.pad);
 }
 
-void check_driver(const Case& c, uint32_t seed, bool with_bias, const char* aname, const Epilogue& ep) {
+void check_driver(const Tile& tile, const Case& c, uint32_t seed, bool with_bias, const char* aname,
+                  const Epilogue& ep) {
+  const size_t kPT = tile.PT, kNR = tile.NR;
   const size_t K = c.C * c.k * c.k;
   const size_t OH = (c.H + 2 * c.pad - c.d * (c.k - 1) - 1) / c.s + 1, OW = (c.W + 2 * c.pad - c.d * (c.k - 1) - 1) / c.s + 1;
   const auto x = rnd(c.C * c.H * c.W, seed), w = rnd(c.M * K, seed + 1), bias = rnd(c.M, seed + 2);
   const float* bp = with_bias ? bias.data() : nullptr;
   const bool plain = c.k == 1 && c.s == 1 && c.pad == 0;
-  for (const auto* v : sparsecc::kernels::available("pgemm", "7x48")) {
+  for (const auto* v : sparsecc::kernels::available("pgemm", tile.name)) {
     const PGemmFn fn = sparsecc::kernels::as<PGemmFn>(*v);
     std::unique_ptr<sparsecc::pgemm::PixelConv> pc;
     if (plain) {
@@ -170,51 +181,56 @@ void check_driver(const Case& c, uint32_t seed, bool with_bias, const char* anam
 TEST(pgemm_driver_matches_direct_conv_oracle_over_geometries_tiles_and_k_blocks) {
   Epilogue relu;
   relu.act = sparsecc::ukernel::Act::relu;
-  uint32_t seed = 100;
-  size_t run = 0;
-  // plain 1x1: pixels below, at, above and not a multiple of the 7-pixel tile; M around 16/32/48;
-  // K = 300 spans three k blocks
-  for (size_t hw : {1, 2, 3, 7, 9})
-    for (size_t M : {1, 15, 16, 17, 33, 48, 49, 100})
-      for (size_t C : {3, 300}) check_driver({C, hw, hw + 1, M, 1, 1, 1, 0}, seed += 7, M % 2 == 0, "relu", relu), ++run;
-  // k x k over phase planes: strides 1/2, dilation 2, pads 0/1/2; C = 20 x 9 taps = 180 spans two k blocks
-  for (size_t k : {1, 3, 5})
-    for (size_t s : {1, 2})
-      for (size_t pad : {0, 1, 2}) {
-        if (k == 1 && s == 1 && pad == 0) continue;
-        check_driver({20, 9, 8, 50, k, s, 1, pad}, seed += 7, true, "relu", relu), ++run;
-      }
-  check_driver({4, 11, 11, 19, 3, 1, 2, 2}, seed += 7, true, "relu", relu), ++run;   // dilation 2
-  check_driver({512, 7, 7, 64, 3, 1, 1, 1}, seed += 7, true, "relu", relu), ++run;   // ResNet layer4 geometry
-  for (const auto& [aname, ep] : sparsecc::test::all_epilogues()) {
-    check_driver({9, 7, 7, 40, 3, 1, 1, 1}, seed += 7, true, aname, ep);
-    check_driver({140, 5, 5, 20, 1, 1, 1, 0}, seed += 7, false, aname, ep);
+  for (const Tile& t : kTiles) {
+    uint32_t seed = 100;
+    size_t run = 0;
+    // plain 1x1: pixels below, at, above and not a multiple of the pixel tile; M around the
+    // 8/16/32/48-channel vectors and panels; K = 300 spans three k blocks
+    for (size_t hw : {1, 2, 3, 7, 9})
+      for (size_t M : {1, 7, 15, 16, 17, 33, 48, 49, 100})
+        for (size_t C : {3, 300})
+          check_driver(t, {C, hw, hw + 1, M, 1, 1, 1, 0}, seed += 7, M % 2 == 0, "relu", relu), ++run;
+    // k x k over phase planes: strides 1/2, dilation 2, pads 0/1/2; C = 20 x 9 taps = 180 spans two k blocks
+    for (size_t k : {1, 3, 5})
+      for (size_t s : {1, 2})
+        for (size_t pad : {0, 1, 2}) {
+          if (k == 1 && s == 1 && pad == 0) continue;
+          check_driver(t, {20, 9, 8, 50, k, s, 1, pad}, seed += 7, true, "relu", relu), ++run;
+        }
+    check_driver(t, {4, 11, 11, 19, 3, 1, 2, 2}, seed += 7, true, "relu", relu), ++run;   // dilation 2
+    check_driver(t, {512, 7, 7, 64, 3, 1, 1, 1}, seed += 7, true, "relu", relu), ++run;   // ResNet layer4 geometry
+    check_driver(t, {16, 20, 19, 24, 3, 1, 1, 1}, seed += 7, true, "relu", relu), ++run;  // a 20x19 plane, K = 144
+    for (const auto& [aname, ep] : sparsecc::test::all_epilogues()) {
+      check_driver(t, {9, 7, 7, 40, 3, 1, 1, 1}, seed += 7, true, aname, ep);
+      check_driver(t, {140, 5, 5, 20, 1, 1, 1, 0}, seed += 7, false, aname, ep);
+    }
+    CHECK(run > 100);
   }
-  CHECK(run > 90);
 }
 
 namespace {
 
-void check_op(const Case& c, uint32_t seed) {
+void check_op(const Tile& tile, const Case& c, uint32_t seed) {
+  const std::string kname = std::string("pgemm-") + tile.name;
   const int64_t K = int64_t(c.C * c.k * c.k);
   const int64_t OH = int64_t((c.H + 2 * c.pad - c.d * (c.k - 1) - 1) / c.s + 1);
   const int64_t OW = int64_t((c.W + 2 * c.pad - c.d * (c.k - 1) - 1) / c.s + 1);
   const int64_t N = 2, C = int64_t(c.C), M = int64_t(c.M), k = int64_t(c.k);
   const auto x = rnd(size_t(N * C * int64_t(c.H * c.W)), seed), w = rnd(size_t(M * K), seed + 1), b = rnd(c.M, seed + 2);
-  const auto packed = sparsecc::gemm::pack_bt_panels(w.data(), c.M, size_t(K), kNR);
+  const auto packed = sparsecc::gemm::pack_bt_panels(w.data(), c.M, size_t(K), tile.NR);
   auto attrs = [&](NodeRec& n) {
     n.ints("strides", {int64_t(c.s), int64_t(c.s)}).ints("dilations", {int64_t(c.d), int64_t(c.d)});
     n.ints("pads", {int64_t(c.pad), int64_t(c.pad), int64_t(c.pad), int64_t(c.pad)});
     n.s("activation", "hard_swish");
   };
   const std::vector<int64_t> xs = {N, C, int64_t(c.H), int64_t(c.W)}, ws = {M, C, k, k}, ys = {N, M, OH, OW};
-  const auto got1 = run_with_kernel("Conv", "pgemm-7x48", {{xs, x}, constant(ws, packed), constant({M}, b)}, ys, attrs, 1);
-  const auto got2 = run_with_kernel("Conv", "pgemm-7x48", {{xs, x}, constant(ws, packed), constant({M}, b)}, ys, attrs, 2);
+  const auto got1 = run_with_kernel("Conv", kname, {{xs, x}, constant(ws, packed), constant({M}, b)}, ys, attrs, 1);
+  const auto got2 = run_with_kernel("Conv", kname, {{xs, x}, constant(ws, packed), constant({M}, b)}, ys, attrs, 2);
   const auto want = run_with_kernel("Conv", "ref", {{xs, x}, constant(ws, w), constant({M}, b)}, ys, attrs, 1);
   for (size_t i = 0; i < want.size(); ++i)
     if (!(std::fabs(got1[i] - want[i]) <= 2e-5f * (1.0f + std::fabs(want[i])) * (1.0f + float(K) / 64)) ||
         got1[i] != got2[i]) {
-      CHECK_MSG(false, "pgemm-7x48 " + name_of(c) + ": y[" + std::to_string(i) + "] = " + std::to_string(got1[i]) +
+      CHECK_MSG(false, kname + " " + name_of(c) + ": y[" + std::to_string(i) + "] = " + std::to_string(got1[i]) +
                            " (2 threads " + std::to_string(got2[i]) + "), ref " + std::to_string(want[i]));
       return;
     }
@@ -223,24 +239,30 @@ void check_op(const Case& c, uint32_t seed) {
 }  // namespace
 
 TEST(conv_pgemm_op_matches_reference_and_is_bit_identical_on_two_threads) {
-  uint32_t seed = 3000;
-  check_op({64, 7, 7, 100, 1, 1, 1, 0}, ++seed);
-  check_op({40, 7, 7, 64, 3, 1, 1, 1}, ++seed);
-  check_op({24, 14, 14, 50, 3, 2, 1, 1}, ++seed);
-  check_op({30, 14, 14, 33, 1, 2, 1, 0}, ++seed);
+  for (const Tile& t : kTiles) {
+    uint32_t seed = 3000;
+    check_op(t, {64, 7, 7, 100, 1, 1, 1, 0}, ++seed);
+    check_op(t, {40, 7, 7, 64, 3, 1, 1, 1}, ++seed);
+    check_op(t, {24, 14, 14, 50, 3, 2, 1, 1}, ++seed);
+    check_op(t, {30, 14, 14, 33, 1, 2, 1, 0}, ++seed);
+    check_op(t, {32, 23, 17, 20, 3, 1, 1, 1}, ++seed);  // a 23x17 plane: many pixel tiles, two k blocks
+  }
 }
 
 TEST(conv_pgemm_rejects_what_it_cannot_run_with_a_clear_message) {
-  std::string err = kernel_load_error("Conv", "pgemm-7x48", {{{1, 4, 5, 5}, {}}, constant({4, 2, 3, 3}, std::vector<float>(72))},
+  for (const Tile& t : kTiles) {
+  const std::string kname = std::string("pgemm-") + t.name;
+  std::string err = kernel_load_error("Conv", kname, {{{1, 4, 5, 5}, {}}, constant({4, 2, 3, 3}, std::vector<float>(72))},
                                       {1, 4, 3, 3}, [](NodeRec& n) { n.i("group", 2); });
   CHECK_MSG(err.find("group == 1") != std::string::npos, err);
   const int64_t big = int64_t(1) << 28;
-  err = kernel_load_error("Conv", "pgemm-7x48", {{{1, 1, 2, 2}, {}}, constant({1, 1, 3, 3}, std::vector<float>(9))},
+  err = kernel_load_error("Conv", kname, {{{1, 1, 2, 2}, {}}, constant({1, 1, 3, 3}, std::vector<float>(9))},
                           {1, 1, 2, 2},
                           [big](NodeRec& n) { n.ints("pads", {big, big, big, big}).ints("dilations", {big, big}); });
   CHECK_MSG(err.find("im2col-gemm") != std::string::npos, err);
-  err = kernel_load_error("Conv", "pgemm-7x48", {{{1, 2, 5, 5}, {}}, constant({3, 2, 3, 3}, std::vector<float>(54)),
+  err = kernel_load_error("Conv", kname, {{{1, 2, 5, 5}, {}}, constant({3, 2, 3, 3}, std::vector<float>(54)),
                                                  constant({4}, std::vector<float>(4))},
                           {1, 3, 5, 5}, [](NodeRec& n) { n.ints("pads", {1, 1, 1, 1}); });
   CHECK_MSG(err.find("bias") != std::string::npos, err);
+}
 }

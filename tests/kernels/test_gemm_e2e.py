@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from onnx import TensorProto, helper, numpy_helper
-from kernel_run import host_takes_pgemm
+from kernel_run import pgemm_for
 from ort_check import make_model, ort_run, rel_err
 
 import sparsecc
@@ -70,7 +70,7 @@ def _conv_model(n, c, h, w, m, k, stride=1, pads=(0, 0, 0, 0), dil=1, bias=True,
 def test_pointwise_conv_runs_the_gemm_kernel_and_matches_onnxruntime(n, c, h, w, m, act):
     model, feeds = _conv_model(n, c, h, w, m, 1, act=act, seed=c + m)
     kernels = _check(model, feeds, label=f"conv1x1 {n}x{c}x{h}x{w} -> {m} {act}")
-    assert kernels["conv"].startswith("pgemm-" if host_takes_pgemm(model) else "gemm-"), kernels
+    assert kernels["conv"].startswith("pgemm-" if pgemm_for(model) else "gemm-"), kernels
 
 
 @pytest.mark.parametrize("c,h,w,m,k,stride,pads,dil", [
@@ -86,7 +86,7 @@ def test_pointwise_conv_runs_the_gemm_kernel_and_matches_onnxruntime(n, c, h, w,
 def test_kxk_conv_runs_igemm_or_im2col_gemm_and_matches_onnxruntime(c, h, w, m, k, stride, pads, dil, threads):
     model, feeds = _conv_model(1, c, h, w, m, k, stride, pads, dil, act="Relu", seed=k * 10 + c)
     kernels = _check(model, feeds, threads, label=f"conv{k}x{k} s{stride} pads{pads} d{dil} {c}->{m}")
-    want = ("pgemm-",) if host_takes_pgemm(model) else ("igemm-", "im2col-gemm-")
+    want = (pgemm_for(model),) if pgemm_for(model) else ("igemm-", "im2col-gemm-")
     assert kernels["conv"].startswith(want), kernels
 
 

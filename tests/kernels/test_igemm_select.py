@@ -9,13 +9,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from onnx import TensorProto, helper, numpy_helper
+from kernel_run import pgemm_for
 from ort_check import make_model, ort_run, rel_err
 
 import sparsecc
 from sparsecc.compiler.frontend.onnx import import_onnx
 from sparsecc.compiler.lower.kernel_select import select_kernel
 from sparsecc.compiler.lower.kernel_specs.igemm import MAX_PLANE_FLOATS, plane_floats
-from sparsecc.compiler.lower.kernel_specs.pgemm import pgemm_applies
 from sparsecc.compiler.lower.targets import get_target
 
 
@@ -43,13 +43,14 @@ def _kernel_for(model, target: str) -> str:
 
 @pytest.mark.parametrize("target,want", [("x86_64", "igemm-6x16"), ("arm64", "im2col-gemm-8x8"),
                                          ("wasm32", "im2col-gemm-4x8")])
-def test_resnet_3x3_conv_picks_igemm_only_where_a_simd_igemm_row_exists(target, want):
-    model, _ = _conv(64, 56, 56, 64, 3)
+def test_3x3_conv_picks_igemm_only_where_a_simd_igemm_row_exists(target, want):
+    # K = 16 x 9 = 144 < pgemm's MIN_K: on AVX2 a k x k conv with K >= 256 goes to pgemm-6x16
+    model, _ = _conv(16, 56, 56, 64, 3)
     assert _kernel_for(model, target) == want, f"target {target}"
 
 
-def test_resnet_3x3_conv_compiles_to_igemm_on_host():
-    model, _ = _conv(64, 56, 56, 64, 3)
+def test_a_stem_conv_compiles_to_igemm_on_host():
+    model, _ = _conv(3, 56, 56, 64, 7, stride=2, pad=3)   # ResNet-18's stem: K = 147
     kernel = _kernel_for(model, "host")
     assert kernel in ("igemm-12x32", "igemm-8x48", "igemm-6x16"), kernel
 
@@ -88,9 +89,8 @@ def test_igemm_conv_matches_onnxruntime(c, h, m, k, stride, pad, dil, threads):
     model, feeds = _conv(c, h, h, m, k, stride, pad, dil, seed=c + k)
     compiled = sparsecc.compile(model)
     kernels = {n.name: n.kernel for n in compiled.plan.nodes}
-    # outputs of at most 64 pixels go to pgemm-7x48 where the host has its AVX-512 row
-    small = pgemm_applies(next(n for n in import_onnx(model).nodes if n.op == "Conv"))
-    assert kernels["conv"].startswith("pgemm-" if small and "avx512" in get_target("host").archs else "igemm-"), kernels
+    # where the host has a pgemm row for this conv (pgemm.py), that tile runs it
+    assert kernels["conv"].startswith(pgemm_for(model) or "igemm-"), kernels
     sess = sparsecc.InferenceSession(compiled, num_threads=threads)
     got = sess.run(None, feeds)[0]
     err = rel_err(got, ort_run(model, feeds)["y"])

@@ -29,7 +29,7 @@ import numpy as np
 from ...ir import Graph, Node, Value
 from . import KernelSpec, Packed, register
 from .gemm_tiles import prefers_8x48
-from .pgemm import SPEC as PGEMM_SPEC
+from .pgemm import SPEC as PGEMM_SPEC, SPEC_KXK as PGEMM_KXK_SPEC
 from .igemm import IGEMM_TILES, igemm_applies
 
 TILES = ((12, 32), (6, 16), (8, 8), (4, 8))
@@ -148,6 +148,8 @@ for _mr, _nr in TILES:
     _req = (("gemm", _tile),)
     register(KernelSpec(name=f"gemm-{_tile}", op="Conv", requires=_req,
                         applies=lambda n: conv_gemm_kind(n) == "gemm", pack=_pack_conv(_mr, _nr)))
+    if _tile == "6x16":  # AVX2: k x k convs with the pixel-broadcast tile (pgemm.py)
+        register(PGEMM_KXK_SPEC)
     if (_mr, _nr) in IGEMM_TILES:
         register(KernelSpec(name=f"igemm-{_tile}", op="Conv", requires=(("igemm", _tile),),
                             applies=igemm_applies, pack=_pack_conv(_mr, _nr)))

@@ -57,6 +57,9 @@ Prepared prepare_pgemm_conv(PrepareContext& ctx) {
 
 }  // namespace
 
-void register_pgemm_ops(OpRegistry& r) { r.add("Conv", "pgemm-7x48", prepare_pgemm_conv<7, 48>); }
+void register_pgemm_ops(OpRegistry& r) {
+  r.add("Conv", "pgemm-7x48", prepare_pgemm_conv<7, 48>);
+  r.add("Conv", "pgemm-6x16", prepare_pgemm_conv<6, 16>);
+}
 
 }  // namespace sparsecc::detail

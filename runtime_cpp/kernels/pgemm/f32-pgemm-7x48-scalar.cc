@@ -1,8 +1,6 @@
 // Scalar 7x48 pixel-broadcast GEMM: the portable fallback and test twin of the
-// AVX-512 tile (contract: ukernel::PGemmFn in ../ukernel.h). Accumulates in
-// float in the same k order as the SIMD variant.
-#include "../gemm/f32-gemm-epilogue.h"
-#include "f32-pgemm.h"
+// AVX-512 tile (see f32-pgemm-scalar.h).
+#include "f32-pgemm-scalar.h"
 
 namespace sparsecc::ukernel {
 
@@ -10,23 +8,7 @@ void scc_f32_pgemm_ukernel_7x48__scalar(size_t np, size_t nc, size_t k, const fl
                                         const float* x, const ptrdiff_t* x_off, const ptrdiff_t* x_pix, float* acc,
                                         uint32_t flags, float* y, size_t y_stride, const ptrdiff_t* y_pix,
                                         const float* bias, const Epilogue& ep) {
-  constexpr size_t NR = 48;
-  float s[7][NR];
-  for (size_t p = 0; p < np; ++p)
-    for (size_t c = 0; c < nc; ++c) s[p][c] = (flags & kPGemmAccumulate) ? acc[p * NR + c] : 0.0f;
-  for (size_t kk = 0; kk < k; ++kk) {
-    const float* xk = x + x_off[kk];
-    const float* wk = w + kk * w_k_stride;
-    for (size_t p = 0; p < np; ++p) {
-      const float xv = xk[x_pix[p]];
-      for (size_t c = 0; c < nc; ++c) s[p][c] += xv * wk[c];
-    }
-  }
-  for (size_t p = 0; p < np; ++p)
-    for (size_t c = 0; c < nc; ++c) {
-      if (flags & kPGemmPartial) acc[p * NR + c] = s[p][c];
-      else y[c * y_stride + size_t(y_pix[p])] = apply_act(ep, s[p][c] + (bias ? bias[c] : 0.0f));
-    }
+  pgemm_scalar<7, 48>(np, nc, k, w, w_k_stride, x, x_off, x_pix, acc, flags, y, y_stride, y_pix, bias, ep);
 }
 
 }  // namespace sparsecc::ukernel

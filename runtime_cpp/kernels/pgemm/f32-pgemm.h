@@ -15,6 +15,8 @@ namespace sparsecc::ukernel {
 
 SCC_DECLARE_PGEMM(scc_f32_pgemm_ukernel_7x48__scalar);
 SCC_DECLARE_PGEMM(scc_f32_pgemm_ukernel_7x48__avx512);
+SCC_DECLARE_PGEMM(scc_f32_pgemm_ukernel_6x16__scalar);
+SCC_DECLARE_PGEMM(scc_f32_pgemm_ukernel_6x16__avx2);
 
 #undef SCC_DECLARE_PGEMM
 
