@@ -16,10 +16,11 @@ MobileNet-v1 pw12 / pw13 @7 0.95x / 0.94x of gemm-12x32's, MobileNet-v2 960->160
 0.83x but 160->960 1.04x (hence MIN_K); 14x14 planes even or slower (hence MAX_PIXELS).
 
 ``pgemm-6x16`` (AVX2) is for every k x k conv with at least MIN_K products per output,
-whatever its plane (``pgemm_kxk_applies``): on AVX2, igemm-6x16 reads each k step's 16
-pixels as two loads from a shifted, unaligned window of the phase planes, where this
-tile loads one aligned 64-byte line of packed weights and broadcasts six pixels; its
-k blocks keep the weights in L1. Measured with bench_gemm (same run, 1 thread, AMD
+whatever its plane (``pgemm_kxk_applies``). Likely why (from the access pattern, not
+measured with counters): igemm-6x16 reads each k step's 16 pixels as two loads from a
+window of the phase planes shifted by the tap, mostly splitting a cache line, where this
+tile loads one 64-byte line of packed weights and broadcasts six pixels, its k blocks
+of weights staying in L1. Measured with bench_gemm (same run, 1 thread, AMD
 Zen 4, AVX2; docs/kernels.md, "pgemm"): ResNet-18 3x3 layers 0.72-0.90x of igemm's
 time on every plane from 56x56 to 7x7; the stems (K = 27, 147) and the 1x1 convs were
 slower than their column tiles, so they keep them.
